@@ -1,0 +1,36 @@
+// Host bindings: which account answers for a host, matched exactly on the normalised origin, registry or cluster.
+import type { ConfigFile, HostBinding, Tool } from '../store/config.js';
+
+export const DEFAULT_USERNAME = 'oauth2';
+
+export interface BoundAccount {
+  binding: HostBinding;
+  /** The account to use: the binding's, a username naming an account, else the default at the time of use. */
+  account: string | null;
+  username: string;
+}
+
+export function findBinding(config: ConfigFile, tool: Tool, host: string): HostBinding | undefined {
+  return config.bindings.find((binding) => binding.tool === tool && binding.host === host);
+}
+
+export function resolveBinding(config: ConfigFile, tool: Tool, host: string, requestedUsername?: string): BoundAccount | null {
+  const binding = findBinding(config, tool, host);
+  if (!binding) return null;
+  // Several accounts on one host: the username git or docker sends may name the account to use.
+  if (requestedUsername && config.accounts[requestedUsername]) {
+    return { binding, account: requestedUsername, username: requestedUsername };
+  }
+  return { binding, account: binding.account ?? config.auth.defaultAccount, username: requestedUsername || binding.username || DEFAULT_USERNAME };
+}
+
+/** Adds or replaces the binding for (tool, host). */
+export function putBinding(config: ConfigFile, binding: HostBinding): void {
+  config.bindings = [...config.bindings.filter((b) => !(b.tool === binding.tool && b.host === binding.host)), binding];
+}
+
+export function removeBinding(config: ConfigFile, tool: Tool, host: string): boolean {
+  const before = config.bindings.length;
+  config.bindings = config.bindings.filter((b) => !(b.tool === tool && b.host === host));
+  return config.bindings.length !== before;
+}

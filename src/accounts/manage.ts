@@ -1,0 +1,74 @@
+// Listing, switching and logging out accounts.
+import type { Context } from '../context.js';
+import { AmplifyError } from '../errors.js';
+import { readConfig } from '../store/config.js';
+import { mutateState, readState } from '../store/state.js';
+import { accountKey } from '../store/tokens.js';
+import { accountNames, resolveAccount, resolveOrg, toView, type AccountView } from './model.js';
+
+type ManageContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'>;
+
+export async function listAccounts(ctx: Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>): Promise<AccountView[]> {
+  const config = await readConfig(ctx);
+  return accountNames(config).map((name) => toView(config.accounts[name]!, config));
+}
+
+export async function describeAccount(ctx: Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>, name?: string): Promise<AccountView> {
+  const config = await readConfig(ctx);
+  return toView(resolveAccount(config, name), config);
+}
+
+/** Sets the default account and, optionally, its selected organization. */
+export async function switchAccount(ctx: ManageContext, options: { account?: string; org?: string }): Promise<AccountView> {
+  return mutateState(ctx, ({ config }) => {
+    const record = resolveAccount(config, options.account);
+    if (options.org !== undefined) record.org = resolveOrg(record, options.org);
+    config.auth.defaultAccount = record.name;
+    return toView(record, config);
+  });
+}
+
+export interface LogoutResult {
+  name: string;
+  revoked: boolean;
+}
+
+/**
+ * Revokes at the issuer (RFC 7009) where it can, then removes the accounts locally whatever the
+ * issuer said: an unreachable issuer must not keep anyone logged in here.
+ */
+export async function logoutAccounts(ctx: ManageContext, names: string[]): Promise<LogoutResult[]> {
+  const state = await readState(ctx);
+  for (const name of names) resolveAccount(state.config, name);
+  const results: LogoutResult[] = [];
+  for (const name of names) {
+    const record = state.config.accounts[name]!;
+    const entry = state.secrets[accountKey(name)];
+    let revoked = false;
+    if (entry?.kind === 'account' && (entry.accessToken || entry.refreshToken)) {
+      try {
+        const { revokeTokens } = await import('../flows/refresh.js');
+        revoked = await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata: state.config.issuers[record.issuer] }, entry);
+      } catch (error) {
+        ctx.log.debug(`revocation for ${name} failed: ${(error as Error).message}`);
+      }
+    }
+    results.push({ name, revoked });
+  }
+  await mutateState(ctx, ({ config, secrets }) => {
+    for (const name of names) {
+      delete config.accounts[name];
+      delete secrets[accountKey(name)];
+    }
+    if (config.auth.defaultAccount && !config.accounts[config.auth.defaultAccount]) {
+      // Like gh: with one account left it becomes the default; with several, the user picks.
+      const left = accountNames(config);
+      config.auth.defaultAccount = left.length === 1 ? left[0]! : null;
+    }
+  });
+  return results;
+}
+
+export function noAccountsError(): AmplifyError {
+  return new AmplifyError('ENOACCOUNT', 'no account is logged in; nothing to log out.');
+}

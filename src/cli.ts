@@ -1,0 +1,62 @@
+// The amplify command: a clipanion Cli over src/commands/*, with usage errors on one line (exit 2).
+import { Builtins, Cli } from 'clipanion';
+import { reportError, type CliContext } from './commands/base.js';
+import { DockerCredentialCommand, GitCredentialCommand, KubectlCredentialCommand } from './commands/credential.js';
+import { ExecCommand } from './commands/exec.js';
+import { ListCommand } from './commands/list.js';
+import { LoginCommand } from './commands/login.js';
+import { LogoutCommand } from './commands/logout.js';
+import { SetupDockerCommand, SetupGitCommand, SetupKubectlCommand, SetupListCommand, SetupNpmCommand } from './commands/setup.js';
+import { SwitchCommand } from './commands/switch.js';
+import { TokenCommand } from './commands/token.js';
+import { WhoamiCommand } from './commands/whoami.js';
+import { createContext, type Context } from './context.js';
+import { AmplifyError } from './errors.js';
+import { version } from './version.js';
+
+export function buildCli(colors = false): Cli<CliContext> {
+  const cli = new Cli<CliContext>({ binaryLabel: 'Amplify auth', binaryName: 'amplify', binaryVersion: version, enableCapture: false, enableColors: colors });
+  const commands = [
+    ListCommand,
+    LoginCommand,
+    LogoutCommand,
+    SwitchCommand,
+    WhoamiCommand,
+    TokenCommand,
+    ExecCommand,
+    SetupListCommand,
+    SetupGitCommand,
+    SetupDockerCommand,
+    SetupNpmCommand,
+    SetupKubectlCommand,
+    GitCredentialCommand,
+    DockerCredentialCommand,
+    KubectlCredentialCommand,
+  ];
+  for (const command of commands) cli.register(command);
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  return cli;
+}
+
+/** clipanion's multi-line syntax errors, folded into the one line the SPEC asks for. */
+function usageLine(error: unknown, argv: string[]): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const [first = 'invalid command line', ...rest] = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('While running'));
+  const suggestions = rest.filter((l) => l.startsWith('$ ')).map((l) => l.slice(2));
+  const head = first.replace(/[:.;]?\s*$/, '').replace(/; did you mean( one of)?$/, '');
+  const hint = suggestions.length ? `; did you mean ${suggestions.slice(0, 3).map((s) => `\`${s}\``).join(' or ')}?` : '';
+  return `${head} (\`amplify ${argv.join(' ')}\`)${hint} Run \`amplify --help\` for usage.`;
+}
+
+export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
+  const cli = buildCli(Boolean((ctx.stdout as { isTTY?: boolean }).isTTY) && !ctx.env.NO_COLOR);
+  const context: CliContext = { amplify: ctx, env: ctx.env, stdin: ctx.stdin as CliContext['stdin'], stdout: ctx.stdout as CliContext['stdout'], stderr: ctx.stderr as CliContext['stderr'], colorDepth: 1 };
+  let command;
+  try {
+    command = cli.process({ input: argv, context });
+  } catch (error) {
+    return reportError(ctx, new AmplifyError('EUSAGE', usageLine(error, argv)), argv.includes('--json'));
+  }
+  return cli.run(command, context);
+}

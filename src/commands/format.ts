@@ -1,0 +1,36 @@
+// Human-readable output for accounts: a table for `ls`, a block for `whoami`.
+import type { AccountView } from '../accounts/model.js';
+
+function relative(iso: string | null, now: number): string {
+  if (!iso) return '-';
+  const ms = Date.parse(iso) - now;
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const span = minutes < 60 ? `${minutes}m` : minutes < 48 * 60 ? `${Math.round(minutes / 60)}h` : `${Math.round(minutes / 1440)}d`;
+  return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+
+const who = (a: AccountView): string => a.user.email ?? a.user.name ?? a.user.sub ?? '-';
+const org = (a: AccountView): string => (a.org ? `${a.org.name} (${a.org.id})` : '-');
+
+export function formatAccountTable(accounts: AccountView[], now: number): string {
+  if (accounts.length === 0) return 'No accounts. Run `amplify auth login` to add one.\n';
+  const rows = [
+    ['', 'ACCOUNT', 'METHOD', 'USER', 'ORG', 'ISSUER', 'EXPIRES'],
+    ...accounts.map((a) => [a.default ? '*' : '', a.name, a.method, who(a), org(a), a.issuer, a.needsLogin ? 'needs login' : relative(a.expires.access, now)]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return `${rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+export function formatAccount(a: AccountView, now: number): string {
+  const lines = [
+    `Account:  ${a.name}${a.default ? ' (default)' : ''}`,
+    `User:     ${who(a)}${a.user.name && a.user.email ? ` (${a.user.name})` : ''}`,
+    `Org:      ${org(a)}`,
+    `Method:   ${a.method}`,
+    `Issuer:   ${a.issuer}`,
+    `Expires:  ${a.needsLogin ? 'needs a new login' : relative(a.expires.access, now)}`,
+    `Store:    ${a.tokenStore}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

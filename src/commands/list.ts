@@ -1,0 +1,30 @@
+// amplify auth ls | list: every authenticated account.
+import { Command, Option } from 'clipanion';
+import { listAccounts } from '../accounts/manage.js';
+import { AmplifyCommand, printJson } from './base.js';
+import { formatAccountTable } from './format.js';
+
+export class ListCommand extends AmplifyCommand {
+  static override paths = [['auth', 'ls'], ['auth', 'list']];
+  static override usage = Command.Usage({
+    category: 'Accounts',
+    description: 'list the authenticated accounts',
+    details: 'Shows each account with its login method, user, selected organization, issuer and token expiry; `*` marks the default.',
+    examples: [
+      ['List accounts', '$0 auth ls'],
+      ['As JSON', '$0 auth ls --json'],
+    ],
+  });
+
+  json = Option.Boolean('--json', false, { description: 'print an array of account objects' });
+
+  protected override get wantsJson(): boolean {
+    return this.json;
+  }
+
+  protected async run(): Promise<void> {
+    const accounts = await listAccounts(this.ctx);
+    if (this.json) printJson(this.ctx, accounts);
+    else this.ctx.stdout.write(formatAccountTable(accounts, this.ctx.now()));
+  }
+}

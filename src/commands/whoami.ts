@@ -1,0 +1,30 @@
+// amplify auth whoami: the default (or named) account.
+import { Command, Option } from 'clipanion';
+import { describeAccount } from '../accounts/manage.js';
+import { AmplifyCommand, printJson } from './base.js';
+import { formatAccount } from './format.js';
+
+export class WhoamiCommand extends AmplifyCommand {
+  static override paths = [['auth', 'whoami']];
+  static override usage = Command.Usage({
+    category: 'Accounts',
+    description: 'show the default (or named) account',
+    examples: [
+      ['Show the default account', '$0 auth whoami'],
+      ['Show one account as JSON', '$0 auth whoami amplify-cli:alice@example.com --json'],
+    ],
+  });
+
+  account = Option.String({ required: false, name: 'account' });
+  json = Option.Boolean('--json', false, { description: 'print the account object' });
+
+  protected override get wantsJson(): boolean {
+    return this.json;
+  }
+
+  protected async run(): Promise<void> {
+    const account = await describeAccount(this.ctx, this.account);
+    if (this.json) printJson(this.ctx, account);
+    else this.ctx.stdout.write(formatAccount(account, this.ctx.now()));
+  }
+}

@@ -1,0 +1,84 @@
+// What comes from outside: environment, paths, clock, fetch, keyring, browser and streams, injected as one object.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type Logger } from './log.js';
+
+/** The OS keyring, reduced to what the keyring store needs. Errors mean "no keyring answers". */
+export interface KeyringBackend {
+  get(service: string, account: string): string | null;
+  set(service: string, account: string, secret: string): void;
+  delete(service: string, account: string): boolean;
+}
+
+export interface Context {
+  env: Record<string, string | undefined>;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Whether a person can answer prompts (stdin and stderr are terminals). */
+  isTTY: boolean;
+  configDir: string;
+  now(): number;
+  fetch: typeof globalThis.fetch;
+  keyring(): Promise<KeyringBackend>;
+  openBrowser(url: string): Promise<void>;
+  log: Logger;
+}
+
+export function resolveConfigDir(env: Record<string, string | undefined>, platform = process.platform): string {
+  if (env.AMPLIFY_HOME) return env.AMPLIFY_HOME;
+  const home = env.HOME || homedir();
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'amplify');
+  if (platform === 'darwin') return join(home, 'Library', 'Preferences', 'amplify');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'amplify');
+}
+
+async function loadNativeKeyring(): Promise<KeyringBackend> {
+  const { Entry } = await import('@napi-rs/keyring');
+  return {
+    get: (service, account) => new Entry(service, account).getPassword() ?? null,
+    set: (service, account, secret) => new Entry(service, account).setPassword(secret),
+    delete: (service, account) => new Entry(service, account).deletePassword(),
+  };
+}
+
+async function launchBrowser(env: Record<string, string | undefined>, url: string): Promise<void> {
+  if (env.BROWSER) {
+    // BROWSER may carry arguments ("firefox --new-window"); the URL goes last, as xdg-open does.
+    const { spawn } = await import('node:child_process');
+    const [command, ...args] = env.BROWSER.split(' ').filter(Boolean);
+    if (!command) return;
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(command, [...args, url], { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv });
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.unref();
+        resolve();
+      });
+    });
+    return;
+  }
+  const { default: open } = await import('open');
+  const child = await open(url);
+  child.unref();
+}
+
+export function createContext(overrides: Partial<Context> = {}): Context {
+  const env = overrides.env ?? process.env;
+  const stderr = overrides.stderr ?? process.stderr;
+  let keyring: Promise<KeyringBackend> | undefined;
+  return {
+    env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr,
+    isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    configDir: resolveConfigDir(env),
+    now: () => Date.now(),
+    fetch: globalThis.fetch,
+    keyring: () => (keyring ??= loadNativeKeyring()),
+    openBrowser: (url) => launchBrowser(env, url),
+    log: createLogger(stderr, env.AMPLIFY_DEBUG === '1'),
+    ...overrides,
+  };
+}

@@ -1,0 +1,113 @@
+// Issuer discovery (cached in config.json) and the openid-client Configuration every grant runs over.
+import * as oidc from 'openid-client';
+import type { Context } from '../context.js';
+import { AmplifyError } from '../errors.js';
+import { isLoopbackHost } from '../protocols/hosts.js';
+import type { EnvName } from '../store/config.js';
+
+export const DEFAULT_CLIENT_ID = 'amplify-cli';
+export const DEFAULT_SCOPE = 'openid offline_access';
+
+export const ENVIRONMENTS: Record<EnvName, { issuer: string; platformUrl: string }> = {
+  prod: { issuer: 'https://login.axway.com/auth/realms/Broker', platformUrl: 'https://platform.axway.com' },
+  staging: { issuer: 'https://login.axwaytest.net/auth/realms/Broker', platformUrl: 'https://platform.axwaytest.net' },
+  preprod: { issuer: 'https://login.na-us.axwaypreprod.net/auth/realms/Broker', platformUrl: 'https://platform.na-us.axwaypreprod.net' },
+};
+
+export interface IssuerChoice {
+  issuer: string;
+  platformUrl: string | null;
+  env: EnvName | null;
+}
+
+/** http:// only for loopback; anything else must be https. */
+export function checkServerUrl(value: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AmplifyError('EUSAGE', `${what} "${value}" is not a URL; give an https:// URL.`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new AmplifyError('EUSAGE', `${what} "${value}" must use https:// (plain http:// is accepted only for loopback hosts).`);
+}
+
+export function chooseIssuer(options: { env?: string; issuer?: string; platformUrl?: string }): IssuerChoice {
+  if (options.issuer !== undefined) {
+    const issuer = checkServerUrl(options.issuer, '--issuer').href.replace(/\/$/, '');
+    const platformUrl = options.platformUrl === undefined ? null : checkServerUrl(options.platformUrl, '--platform-url').href.replace(/\/$/, '');
+    return { issuer, platformUrl, env: null };
+  }
+  const env = (options.env ?? 'prod') as EnvName;
+  const known = ENVIRONMENTS[env];
+  if (!known) throw new AmplifyError('EUSAGE', `--env "${options.env}" is not one of prod, staging, preprod.`);
+  const platformUrl = options.platformUrl === undefined ? known.platformUrl : checkServerUrl(options.platformUrl, '--platform-url').href.replace(/\/$/, '');
+  return { issuer: known.issuer, platformUrl, env };
+}
+
+export interface IssuerAccess {
+  ctx: Pick<Context, 'fetch' | 'log'>;
+  issuer: string;
+  clientId: string;
+  clientAuth?: oidc.ClientAuth;
+  clientMetadata?: Partial<oidc.ClientMetadata>;
+  /** A discovery document cached earlier: skips the discovery round trip. */
+  metadata?: Record<string, unknown>;
+}
+
+/** Turns openid-client and network failures into one clear line naming the issuer. */
+export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
+  if (error instanceof AmplifyError) return error;
+  const e = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
+  if (e.error === 'invalid_grant') {
+    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).`, { cause: error });
+  }
+  if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.error === 'invalid_scope' || e.error === 'access_denied') {
+    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}.`, { cause: error });
+  }
+  if (typeof e.error === 'string') {
+    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${e.error_description ? ` (${e.error_description})` : ''} while ${doing}.`, { cause: error });
+  }
+  const cause = e.cause as { code?: string; message?: string } | undefined;
+  if (e.message === 'fetch failed' || cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'ETIMEDOUT' || e.code === 'ETIMEDOUT' || e.code === 'OAUTH_TIMEOUT') {
+    return new AmplifyError('ENETWORK', `cannot reach ${issuer} while ${doing} (${cause?.code ?? cause?.message ?? e.message}); check the network and the issuer URL.`, { cause: error });
+  }
+  if (typeof e.status === 'number' && e.status >= 500) {
+    return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${e.status} while ${doing}; try again later.`, { cause: error });
+  }
+  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${e.message ?? String(error)}.`, { cause: error });
+}
+
+export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Configuration> {
+  const { ctx, issuer, clientId } = access;
+  const loopback = isLoopbackHost(new URL(issuer).hostname);
+  const customFetch: oidc.CustomFetch = (url, options) => {
+    ctx.log.debug(`${options.method} ${url}`);
+    return ctx.fetch(url, options as RequestInit);
+  };
+  let config: oidc.Configuration;
+  if (access.metadata) {
+    config = new oidc.Configuration(access.metadata as unknown as oidc.ServerMetadata, clientId, access.clientMetadata, access.clientAuth);
+    config[oidc.customFetch] = customFetch;
+    if (loopback) oidc.allowInsecureRequests(config);
+  } else {
+    try {
+      config = await oidc.discovery(new URL(issuer), clientId, access.clientMetadata, access.clientAuth, {
+        [oidc.customFetch]: customFetch,
+        execute: loopback ? [oidc.allowInsecureRequests] : [],
+        timeout: 30,
+      });
+    } catch (error) {
+      throw issuerError(error, issuer, 'reading its discovery document');
+    }
+  }
+  return config;
+}
+
+/** client_secret_basic where the issuer lists it (or lists nothing), else client_secret_post. */
+export function secretAuth(metadata: Record<string, unknown>, secret: string): oidc.ClientAuth {
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  if (Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) return oidc.ClientSecretPost(secret);
+  return oidc.ClientSecretBasic(secret);
+}

@@ -1,0 +1,54 @@
+// docker-credential-helpers protocol: a server URL or a JSON credential on stdin, JSON or a fixed message on stdout.
+import { decodeHelperInput, normalizeRegistry } from './hosts.js';
+
+/** docker's clients recognise exactly this text as "no credential" (credentials.errCredentialsNotFound). */
+export const DOCKER_NOT_FOUND = 'credentials not found in native keychain';
+
+export interface DockerCredential {
+  ServerURL: string;
+  Username: string;
+  Secret: string;
+}
+
+const MAX_SERVER_URL_BYTES = 8 * 1024;
+const MAX_STORE_BYTES = 64 * 1024;
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * The server URL of `get` or `erase`, as sent: docker keys its answers by the exact string, so it is
+ * returned untouched, and only accepted when normalizeRegistry can say which registry it names.
+ */
+export function parseServerUrl(input: string | Uint8Array): string | null {
+  const text = decodeHelperInput(input, MAX_SERVER_URL_BYTES);
+  if (text === null) return null;
+  // `echo host | docker-credential-amplify get` adds a newline (CRLF on Windows); docker itself sends none.
+  const serverUrl = text.replace(/\r?\n$/, '').replace(/^[ \t]+|[ \t]+$/g, '');
+  if (serverUrl === '' || CONTROL.test(serverUrl)) return null;
+  return normalizeRegistry(serverUrl) === null ? null : serverUrl;
+}
+
+/** The credential of `store`; one for a registry that normalizeRegistry refuses could never be asked for again. */
+export function parseDockerStore(input: string | Uint8Array): DockerCredential | null {
+  const text = decodeHelperInput(input, MAX_STORE_BYTES);
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { ServerURL, Username, Secret } = value as Record<string, unknown>;
+  if (typeof ServerURL !== 'string' || typeof Username !== 'string' || typeof Secret !== 'string') return null;
+  if (normalizeRegistry(ServerURL) === null) return null;
+  return { ServerURL, Username, Secret };
+}
+
+export function formatDockerCredential(credential: DockerCredential): string {
+  const { ServerURL, Username, Secret } = credential;
+  return `${JSON.stringify({ ServerURL, Username, Secret })}\n`;
+}
+
+export function formatDockerList(entries: Readonly<Record<string, string>>): string {
+  return `${JSON.stringify(entries)}\n`;
+}

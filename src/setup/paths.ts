@@ -1,0 +1,6 @@
+// Where the executables live, so tools' config can name them by absolute path.
+import { fileURLToPath } from 'node:url';
+
+// Every bundle chunk sits in dist/, beside amplify.js and under the package root that holds helpers/.
+export const gitHelperPath = (): string => fileURLToPath(new URL('../helpers/git-credential-amplify', import.meta.url));
+export const amplifyBinPath = (): string => fileURLToPath(new URL('./amplify.js', import.meta.url));
