@@ -21,5 +21,8 @@ export default defineConfig({
   define: { __AMPLIFY_VERSION__: JSON.stringify(version) },
   external: ['@napi-rs/keyring'],
   noExternal: [/^(?!@napi-rs\/keyring)/],
-  banner: ({ format }) => ({ js: format === 'esm' ? "import { createRequire as __amplifyCreateRequire } from 'node:module'; const require = __amplifyCreateRequire(import.meta.url);" : '' }),
+  // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) expect require and __filename.
+  banner: {
+    js: "import { createRequire as __amplifyCreateRequire } from 'node:module'; import { fileURLToPath as __amplifyFileURLToPath } from 'node:url'; const require = __amplifyCreateRequire(import.meta.url); const __filename = __amplifyFileURLToPath(import.meta.url);",
+  },
 });

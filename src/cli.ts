@@ -49,7 +49,29 @@ function usageLine(error: unknown, argv: string[]): string {
   return `${head} (\`amplify ${argv.join(' ')}\`)${hint} Run \`amplify --help\` for usage.`;
 }
 
-export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
+/**
+ * `--username` takes an optional value (`--username` alone prompts). clipanion reads such options only as
+ * `--username=<v>`, so the spaced form `--username alice` is joined here.
+ */
+export function joinOptionalValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (arg === '--username' && next !== undefined && !next.startsWith('-')) {
+      out.push(`--username=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+export async function main(rawArgv: string[], ctx: Context = createContext()): Promise<number> {
+  const argv = rawArgv[0] === 'auth' && rawArgv[1] === 'login' ? joinOptionalValues(rawArgv) : rawArgv;
   const cli = buildCli(Boolean((ctx.stdout as { isTTY?: boolean }).isTTY) && !ctx.env.NO_COLOR);
   const context: CliContext = { amplify: ctx, env: ctx.env, stdin: ctx.stdin as CliContext['stdin'], stdout: ctx.stdout as CliContext['stdout'], stderr: ctx.stderr as CliContext['stderr'], colorDepth: 1 };
   let command;

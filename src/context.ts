@@ -35,10 +35,12 @@ export function resolveConfigDir(env: Record<string, string | undefined>, platfo
 
 async function loadNativeKeyring(): Promise<KeyringBackend> {
   const { Entry } = await import('@napi-rs/keyring');
+  // On Linux only the Secret Service persists: the kernel keyring (keyutils) forgets at logout, and with it every token.
+  const options = { linux: { store: 'secret-service' as const } };
   return {
-    get: (service, account) => new Entry(service, account).getPassword() ?? null,
-    set: (service, account, secret) => new Entry(service, account).setPassword(secret),
-    delete: (service, account) => new Entry(service, account).deletePassword(),
+    get: (service, account) => new Entry(service, account, options).getPassword() ?? null,
+    set: (service, account, secret) => new Entry(service, account, options).setPassword(secret),
+    delete: (service, account) => new Entry(service, account, options).deletePassword(),
   };
 }
 

@@ -12,7 +12,7 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, '[jwt]'],
   [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, '$1 ***'],
   [
-    /\b(access_token|refresh_token|id_token|token|client_secret|client_assertion|password|code|device_code|code_verifier|secret)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi,
+    /(?<![\w-])(access_token|refresh_token|id_token|token|client_secret|client_assertion|password|code|device_code|code_verifier|secret)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi,
     '$1$2***',
   ],
 ];

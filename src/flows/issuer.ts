@@ -59,7 +59,10 @@ export interface IssuerAccess {
 /** Turns openid-client and network failures into one clear line naming the issuer. */
 export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
   if (error instanceof AmplifyError) return error;
-  const e = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
+  const raw = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
+  // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
+  const challenge = Array.isArray(raw.cause) ? (raw.cause[0] as { parameters?: { error?: string; error_description?: string } } | undefined)?.parameters : undefined;
+  const e = challenge?.error ? { ...raw, error: challenge.error, error_description: challenge.error_description, message: raw.message, cause: undefined } : raw;
   if (e.error === 'invalid_grant') {
     return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).`, { cause: error });
   }
