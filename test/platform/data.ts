@@ -1,0 +1,147 @@
+// The platform's demo directory: organizations, people and service accounts (with freshly made secrets and keys).
+import { createHash, generateKeyPair, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export interface Org {
+  /** The platform's numeric-looking org id, as a string (`'100001'`). */
+  id: string;
+  guid: string;
+  name: string;
+}
+
+export interface Person {
+  username: string;
+  password: string;
+  email: string;
+  name: string;
+  firstname: string;
+  lastname: string;
+  /** Subject identifier; also the person's platform guid. */
+  sub: string;
+  /** The first one is the person's default org. */
+  orgs: Org[];
+}
+
+export interface ServiceAccount {
+  clientId: string;
+  name: string;
+  org: Org;
+  clientSecret?: string;
+  keyFile?: string;
+  /** Public JWK registered on the client (private_key_jwt accounts). */
+  jwk?: JsonWebKeyWithKid;
+}
+
+export interface JsonWebKeyWithKid {
+  kty: string;
+  kid: string;
+  [member: string]: unknown;
+}
+
+export const orgs: Org[] = [
+  { id: '100001', guid: '3f1c9a52-7d4e-4b8a-9c21-0a5d6e100001', name: 'Acme Corp' },
+  { id: '100002', guid: '3f1c9a52-7d4e-4b8a-9c21-0a5d6e100002', name: 'Globex' },
+  { id: '100003', guid: '3f1c9a52-7d4e-4b8a-9c21-0a5d6e100003', name: 'Initech' },
+];
+
+const [acme, globex, initech] = orgs as [Org, Org, Org];
+
+export const people: Person[] = [
+  {
+    username: 'alice',
+    password: 'alice-pw',
+    email: 'alice@example.com',
+    name: 'Alice Anders',
+    firstname: 'Alice',
+    lastname: 'Anders',
+    sub: '7b6a2e10-4c1d-4f0e-8a3b-a11ce0000001',
+    orgs: [acme, globex],
+  },
+  {
+    username: 'bob',
+    password: 'bob-pw',
+    email: 'bob@example.com',
+    name: 'Bob Brown',
+    firstname: 'Bob',
+    lastname: 'Brown',
+    sub: '7b6a2e10-4c1d-4f0e-8a3b-b0b000000002',
+    orgs: [initech],
+  },
+];
+
+export const BATCH_SIZE = 12;
+
+export function findPerson(login: string): Person | undefined {
+  const wanted = login.trim().toLowerCase();
+  return people.find((p) => p.username === wanted || p.email === wanted || p.sub === wanted);
+}
+
+export function newSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** RFC 7638 thumbprint, so that a client computing its own `kid` that way matches ours. */
+function thumbprint(jwk: JsonWebKey): string {
+  const members =
+    jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+const generate = promisify(generateKeyPair);
+
+async function keyPair(type: 'rsa' | 'ec'): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+  return type === 'rsa' ? generate('rsa', { modulusLength: 2048 }) : generate('ec', { namedCurve: 'P-256' });
+}
+
+export function publicJwk(publicKey: KeyObject, use: 'sig'): JsonWebKeyWithKid {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return { ...jwk, kty: String(jwk.kty), kid: thumbprint(jwk), use };
+}
+
+export interface Directory {
+  serviceAccounts: {
+    secret: ServiceAccount & { clientSecret: string };
+    rsa: ServiceAccount & { keyFile: string; jwk: JsonWebKeyWithKid };
+    ec: ServiceAccount & { keyFile: string; jwk: JsonWebKeyWithKid };
+    batch: Array<ServiceAccount & { clientSecret: string }>;
+  };
+  /** Every service account, by client id. */
+  byClientId: Map<string, ServiceAccount>;
+  confidentialSecret: string;
+  introspectorSecret: string;
+  /** The provider's own ID token signing key (private JWK). */
+  signingKey: JsonWebKey & { kid: string };
+}
+
+/** Makes this run's secrets and keys; writes the service accounts' private keys (PKCS#8 PEM) into `dir`. */
+export async function createDirectory(dir: string): Promise<Directory> {
+  const [rsa, ec, signing] = await Promise.all([keyPair('rsa'), keyPair('ec'), keyPair('rsa')]);
+  const rsaFile = join(dir, 'sa-rsa.pem');
+  const ecFile = join(dir, 'sa-ec.pem');
+  await Promise.all([
+    writeFile(rsaFile, rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 }),
+    writeFile(ecFile, ec.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 }),
+  ]);
+  const signingJwk = signing.privateKey.export({ format: 'jwk' });
+  const serviceAccounts: Directory['serviceAccounts'] = {
+    secret: { clientId: 'sa-secret', name: 'Service account sa-secret', org: acme, clientSecret: newSecret() },
+    rsa: { clientId: 'sa-rsa', name: 'Service account sa-rsa', org: globex, keyFile: rsaFile, jwk: publicJwk(rsa.publicKey, 'sig') },
+    ec: { clientId: 'sa-ec', name: 'Service account sa-ec', org: initech, keyFile: ecFile, jwk: publicJwk(ec.publicKey, 'sig') },
+    batch: Array.from({ length: BATCH_SIZE }, (_, i) => ({
+      clientId: `sa-batch-${i + 1}`,
+      name: `Service account sa-batch-${i + 1}`,
+      org: orgs[i % orgs.length] as Org,
+      clientSecret: newSecret(),
+    })),
+  };
+  const all = [serviceAccounts.secret, serviceAccounts.rsa, serviceAccounts.ec, ...serviceAccounts.batch];
+  return {
+    serviceAccounts,
+    byClientId: new Map(all.map((sa) => [sa.clientId, sa])),
+    confidentialSecret: newSecret(),
+    introspectorSecret: newSecret(),
+    signingKey: { ...signingJwk, kid: thumbprint(signingJwk), use: 'sig', alg: 'RS256' },
+  };
+}
