@@ -1,4 +1,4 @@
-// Questions for a person at a terminal (on stderr, never stdout), through @inquirer/prompts.
+// Talking with a person at a terminal (stderr, never stdout): questions through @inquirer/prompts, and progress and bounds while they act in a browser.
 import type { Context } from './context.js';
 import { AmplifyError } from './errors.js';
 
@@ -47,4 +47,74 @@ export async function pick<T>(ctx: PromptContext, message: string, choices: Choi
       streams(ctx),
     ),
   );
+}
+
+type WaitContext = Pick<Context, 'stderr'>;
+
+/** A spinner with a message while the terminal waits for a person elsewhere; only where stderr is a terminal. */
+export function progress(ctx: WaitContext, message: string): { stop(): void } {
+  const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+  if (!stderr.isTTY) return { stop: () => undefined };
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  let frame = 0;
+  const draw = () => stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${message}`);
+  draw();
+  const timer = setInterval(draw, 120);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+export interface PersonWait {
+  /** Aborts with an AmplifyError: ETIMEOUT after the timeout, ECANCELLED on Ctrl-C or SIGTERM. */
+  signal: AbortSignal;
+  done(): void;
+}
+
+/**
+ * The bounds of waiting for someone to finish in a browser: the --timeout, and Ctrl-C or SIGTERM, which
+ * end the wait as a clean cancel (the caller has stored nothing yet) rather than a kill mid-way.
+ */
+export function waitForPerson(options: { timeoutSeconds: number; timeoutMessage: string }): PersonWait {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new AmplifyError('ETIMEOUT', options.timeoutMessage)), options.timeoutSeconds * 1000);
+  const onSignal = (signal: NodeJS.Signals) => {
+    const exitCode = signal === 'SIGINT' ? 130 : 143;
+    controller.abort(new AmplifyError('ECANCELLED', 'login cancelled; nothing was stored.', { exitCode }));
+    // A grant library's pending timer must not keep a cancelled login alive.
+    setTimeout(() => process.exit(exitCode), 2000).unref();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Rejects with the signal's reason as soon as it aborts, whatever the promise is still doing. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -1,9 +1,62 @@
 // RFC 8628 device authorization grant: for SSH sessions and machines without a browser.
-import type { Context } from '../context.js';
+import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
-import type { BrowserLoginOptions } from './pkce.js';
-import type { TokenSet } from './tokens.js';
+import { progress, untilAborted, waitForPerson } from '../prompts.js';
+import { issuerConfiguration, issuerError } from './issuer.js';
+import { refusal, type BrowserLoginContext, type BrowserLoginOptions } from './pkce.js';
+import { toTokenSet, type TokenSet } from './tokens.js';
 
-export async function deviceLogin(_ctx: Pick<Context, 'stderr' | 'openBrowser' | 'now' | 'isTTY'>, _options: BrowserLoginOptions): Promise<TokenSet> {
-  throw new AmplifyError('ENOTIMPLEMENTED', 'device login is not built yet; log in with --client-secret, --secret-file or --username for now.');
+function pollFailure(error: unknown, issuer: string): AmplifyError {
+  const e = error as { error?: unknown; error_description?: unknown };
+  const detail = typeof e?.error_description === 'string' && e.error_description ? ` (${e.error_description})` : '';
+  if (e?.error === 'expired_token') {
+    return new AmplifyError('ETIMEOUT', `the device code expired before the sign-in was approved (expired_token${detail}); run \`amplify auth login --device\` again.`, { cause: error });
+  }
+  return refusal(error, issuer, 'waiting for the device sign-in');
+}
+
+export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLoginOptions): Promise<TokenSet> {
+  const { access, scope } = options;
+  const config = await issuerConfiguration({ ...access, clientAuth: oidc.None() });
+  if (!config.serverMetadata().device_authorization_endpoint) {
+    throw new AmplifyError('EISSUER', `${access.issuer} has no device authorization endpoint; log in without --device (a browser on this machine).`);
+  }
+  let started: oidc.DeviceAuthorizationResponse;
+  try {
+    started = await oidc.initiateDeviceAuthorization(config, { scope });
+  } catch (error) {
+    throw issuerError(error, access.issuer, 'starting the device sign-in');
+  }
+
+  const minutes = Math.max(1, Math.round(started.expires_in / 60));
+  ctx.stderr.write(`To sign in, open ${started.verification_uri} in a browser on any device and enter the code:\n\n    ${started.user_code}\n\n`);
+  const complete = started.verification_uri_complete;
+  if (complete) ctx.stderr.write(`Or open this link, which carries the code:\n  ${complete}\n`);
+  if (options.launchBrowser) {
+    try {
+      await ctx.openBrowser(complete ?? started.verification_uri);
+      ctx.stderr.write('Opened a browser at that page.\n');
+    } catch (error) {
+      ctx.stderr.write(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
+    }
+  }
+  ctx.stderr.write(`The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n`);
+
+  const wait = waitForPerson({
+    timeoutSeconds: options.timeoutSeconds,
+    timeoutMessage: `the device sign-in was not approved within ${options.timeoutSeconds} second${options.timeoutSeconds === 1 ? '' : 's'}; run \`amplify auth login --device\` again (--timeout <seconds> waits longer).`,
+  });
+  const spinner = progress(ctx, `Waiting for the code ${started.user_code} to be approved (Ctrl-C to cancel)…`);
+  try {
+    // openid-client waits the interval the issuer asks for and adds 5 s on each slow_down.
+    const polling = oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal: wait.signal });
+    const response = await untilAborted(polling, wait.signal);
+    return toTokenSet(response, ctx.now());
+  } catch (error) {
+    if (wait.signal.aborted) throw wait.signal.reason;
+    throw pollFailure(error, access.issuer);
+  } finally {
+    spinner.stop();
+    wait.done();
+  }
 }

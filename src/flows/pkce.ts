@@ -1,8 +1,13 @@
 // Authorization code + PKCE in the person's browser, with a one-shot loopback callback server.
+import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
-import type { IssuerAccess } from './issuer.js';
-import type { TokenSet } from './tokens.js';
+import { progress, untilAborted, waitForPerson } from '../prompts.js';
+import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
+import { startLoopback } from './loopback.js';
+import { toTokenSet, type TokenSet } from './tokens.js';
+
+export type BrowserLoginContext = Pick<Context, 'stderr' | 'openBrowser' | 'now' | 'isTTY'>;
 
 export interface BrowserLoginOptions {
   access: IssuerAccess & { metadata: Record<string, unknown> };
@@ -11,6 +16,70 @@ export interface BrowserLoginOptions {
   timeoutSeconds: number;
 }
 
-export async function pkceLogin(_ctx: Pick<Context, 'stderr' | 'openBrowser' | 'now' | 'isTTY'>, _options: BrowserLoginOptions): Promise<TokenSet> {
-  throw new AmplifyError('ENOTIMPLEMENTED', 'browser (PKCE) login is not built yet; log in with --client-secret, --secret-file or --username for now.');
+/** What the issuer said when it refused the person (error=access_denied and friends), in one line. */
+export function refusal(error: unknown, issuer: string, doing: string): AmplifyError {
+  const e = error as { error?: unknown; error_description?: unknown };
+  if (typeof e?.error === 'string' && !(error instanceof AmplifyError)) {
+    const detail = typeof e.error_description === 'string' && e.error_description ? ` (${e.error_description})` : '';
+    if (e.error === 'access_denied') return new AmplifyError('EAUTH', `the sign-in was denied at ${issuer}: access_denied${detail}; run the login again to retry.`, { cause: error });
+  }
+  return issuerError(error, issuer, doing);
+}
+
+/** Hands the URL to the browser, or to the person on stderr (never stdout) when no browser should open or none could. */
+async function showUrl(ctx: BrowserLoginContext, url: string, launchBrowser: boolean, what: string): Promise<void> {
+  if (launchBrowser) {
+    try {
+      await ctx.openBrowser(url);
+      ctx.stderr.write(`Opened a browser to ${what}. If it did not open, visit:\n  ${url}\n`);
+      return;
+    } catch (error) {
+      ctx.stderr.write(`Could not open a browser (${(error as Error).message}).\n`);
+    }
+  }
+  ctx.stderr.write(`Open this URL in a browser to ${what}:\n  ${url}\n`);
+}
+
+export async function pkceLogin(ctx: BrowserLoginContext, options: BrowserLoginOptions): Promise<TokenSet> {
+  const { access, scope } = options;
+  const config = await issuerConfiguration({ ...access, clientAuth: oidc.None() });
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const codeChallenge = await oidc.calculatePKCECodeChallenge(codeVerifier);
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+
+  const wait = waitForPerson({
+    timeoutSeconds: options.timeoutSeconds,
+    timeoutMessage: `no sign-in came back from the browser within ${options.timeoutSeconds} second${options.timeoutSeconds === 1 ? '' : 's'}; run \`amplify auth login\` again (--timeout <seconds> waits longer, --device suits machines without a browser).`,
+  });
+  let spinner: { stop(): void } | undefined;
+  try {
+    const server = await startLoopback({
+      state,
+      signal: wait.signal,
+      complete: async (callbackUrl) => {
+        try {
+          // Checks state, iss and the code, redeems it with the verifier, and validates the ID token (nonce included).
+          const response = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce });
+          return toTokenSet(response, ctx.now());
+        } catch (error) {
+          throw refusal(error, access.issuer, 'completing the browser sign-in');
+        }
+      },
+    });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: server.redirectUri,
+      scope,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    await showUrl(ctx, url.href, options.launchBrowser, 'sign in');
+    spinner = progress(ctx, 'Waiting for the sign-in in the browser (Ctrl-C to cancel)…');
+    return await untilAborted(server.result, wait.signal);
+  } finally {
+    spinner?.stop();
+    wait.done();
+  }
 }
