@@ -5,7 +5,7 @@ export const DEFAULT_USERNAME = 'oauth2';
 
 export interface BoundAccount {
   binding: HostBinding;
-  /** The account to use: the binding's, a username naming an account, else the default at the time of use. */
+  /** The account to use: a username naming an account, else the binding's; null means the default at the time of use. */
   account: string | null;
   username: string;
 }
@@ -21,7 +21,8 @@ export function resolveBinding(config: ConfigFile, tool: Tool, host: string, req
   if (requestedUsername && config.accounts[requestedUsername]) {
     return { binding, account: requestedUsername, username: requestedUsername };
   }
-  return { binding, account: binding.account ?? config.auth.defaultAccount, username: requestedUsername || binding.username || DEFAULT_USERNAME };
+  // null is resolved by resolveAccount where the token is fetched, so helpers and `amplify auth token` agree on "the default".
+  return { binding, account: binding.account, username: requestedUsername || binding.username || DEFAULT_USERNAME };
 }
 
 /** Adds or replaces the binding for (tool, host). */

@@ -44,6 +44,7 @@ abstract class SetupToolCommand extends AmplifyCommand {
   protected async run(): Promise<void> {
     const request: SetupRequest = { tool: this.tool, target: this.target(), account: this.account, username: this.username(), remove: this.remove };
     const result = await setup(this.ctx, request);
+    for (const note of result.notes) this.ctx.log.warn(`amplify: ${note}`);
     if (this.json) {
       printJson(this.ctx, { ...result.binding, removed: this.remove, changed: result.changed });
       return;

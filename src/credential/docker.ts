@@ -1,5 +1,6 @@
 // docker-credential-amplify: bound registries get the account's token; other registries keep what `store` gave.
 import { DEFAULT_USERNAME, resolveBinding } from '../accounts/bindings.js';
+import { resolveAccount } from '../accounts/model.js';
 import { dropCachedAccessToken, getAccessToken } from '../accounts/tokens.js';
 import { DOCKER_NOT_FOUND, formatDockerCredential, formatDockerList, parseDockerStore, parseServerUrl } from '../protocols/docker.js';
 import { normalizeRegistry } from '../protocols/hosts.js';
@@ -36,7 +37,6 @@ async function get(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
   const bound = resolveBinding(config, 'docker', key);
   if (bound) {
     try {
-      if (!bound.account) throw new Error(`${key} is bound to the default account, and none is set; run \`amplify auth switch\``);
       const { token } = await getAccessToken(ctx, { account: bound.account });
       return { stdout: formatDockerCredential({ ServerURL: serverURL, Username: bound.username, Secret: token }), exitCode: 0 };
     } catch (error) {
@@ -74,10 +74,22 @@ async function erase(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
   const config = await readConfig(ctx);
   const bound = resolveBinding(config, 'docker', key);
   if (bound) {
-    if (bound.account && config.accounts[bound.account]) await dropCachedAccessToken(ctx, bound.account);
+    // docker's erase carries no token: the cached one goes, and the next get refreshes. Nobody is logged out.
+    let account: string | undefined;
+    try {
+      account = resolveAccount(config, bound.account).name;
+    } catch {
+      account = undefined;
+    }
+    if (account) await dropCachedAccessToken(ctx, account);
     return { stdout: '', exitCode: 0 };
   }
-  const removed = await mutateState(ctx, (state) => delete state.secrets[registryKey(key)]);
+  const removed = await mutateState(ctx, (state) => {
+    // `delete` says true for a key that was never there: ask first.
+    if (state.secrets[registryKey(key)]?.kind !== 'docker') return false;
+    delete state.secrets[registryKey(key)];
+    return true;
+  });
   return removed ? { stdout: '', exitCode: 0 } : notFound;
 }
 

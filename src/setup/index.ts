@@ -1,14 +1,14 @@
 // `amplify auth setup`: bind a host to an account and write the tool's own configuration to use the helper.
-import { readFile } from 'node:fs/promises';
+import { access, constants as fsConstants, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
 import { AmplifyError, errnoCode, usageError } from '../errors.js';
 import { isLoopbackHost, normalizeOrigin, normalizeRegistry } from '../protocols/hosts.js';
 import { readConfig, type HostBinding, type Tool } from '../store/config.js';
-import { readJsonFile, writePrivateFile } from '../store/files.js';
 import { mutateState } from '../store/state.js';
 import { amplifyBinPath, gitHelperPath } from './paths.js';
 import { runTool } from './run.js';
@@ -29,12 +29,19 @@ export interface SetupResult {
   removed: boolean;
   /** What was written, for the person reading the output. */
   changed: string[];
+  /** What the person should know for the tool to use the binding (stderr). */
+  notes: string[];
+}
+
+interface ToolChange {
+  changed: string[];
+  notes: string[];
 }
 
 const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
 
 function gitOrigins(target: string): string[] {
-  const hostPort = target.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const hostPort = target.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
   const https = normalizeOrigin('https', hostPort);
   if (!https) throw usageError(`--host "${target}" is not a host[:port]; for example git.example.com or 127.0.0.1:8080.`);
   const hostname = new URL(https).hostname;
@@ -79,81 +86,112 @@ export async function setup(ctx: SetupContext, request: SetupRequest): Promise<S
   const username = request.username ?? null;
   const binding: HostBinding = { tool: request.tool, host: hosts[0]!, account: request.account ?? null, username };
   if (request.account && !request.remove) resolveAccount(await readConfig(ctx), request.account);
-  const changed = request.remove ? await unconfigureTool(ctx, request, hosts) : await configureTool(ctx, request, hosts, binding);
+  const { changed, notes } = request.remove ? await unconfigureTool(ctx, request, hosts) : await configureTool(ctx, request, hosts, binding);
   const removed = await mutateState(ctx, ({ config }) => {
     if (request.remove) return hosts.map((host) => removeBinding(config, request.tool, host)).some(Boolean);
     for (const host of hosts) putBinding(config, { ...binding, host });
     return false;
   });
-  if (request.remove && !removed && changed.length === 0) throw new AmplifyError('ENOACCOUNT', `nothing is set up for ${request.tool} ${request.target}.`);
-  return { binding, removed, changed };
+  if (request.remove && !removed && changed.length === 0) throw new AmplifyError('ECONFIG', `nothing is set up for ${request.tool} ${request.target}; \`amplify auth setup\` lists what is.`);
+  return { binding, removed, changed, notes };
 }
 
 export async function listBindings(ctx: SetupContext): Promise<HostBinding[]> {
   return (await readConfig(ctx)).bindings;
 }
 
-async function configureTool(ctx: SetupContext, request: SetupRequest, hosts: string[], binding: HostBinding): Promise<string[]> {
+async function configureTool(ctx: SetupContext, request: SetupRequest, hosts: string[], binding: HostBinding): Promise<ToolChange> {
   switch (request.tool) {
     case 'git': {
       const helper = gitHelperPath();
-      const value = /\s/.test(helper) ? `'${helper}'` : helper;
+      // git runs a helper given by absolute path through the shell: quote it where it has spaces.
+      const value = /\s/.test(helper) ? `'${helper.replace(/'/g, `'\\''`)}'` : helper;
       for (const origin of hosts) {
         // Reset first (an empty helper clears the inherited list), as `gh auth setup-git` does.
         await runTool(ctx, 'git', ['config', '--global', '--replace-all', `credential.${origin}.helper`, '']);
         await runTool(ctx, 'git', ['config', '--global', '--add', `credential.${origin}.helper`, value]);
       }
-      return hosts.map((origin) => `git config --global credential.${origin}.helper`);
+      return { changed: hosts.map((origin) => `git config --global credential.${origin}.helper ${value}`), notes: [] };
     }
     case 'docker': {
       const file = dockerConfigPath(ctx);
       const config = (await readToolJson(file)) ?? {};
-      const credHelpers = (typeof config.credHelpers === 'object' && config.credHelpers !== null ? config.credHelpers : {}) as Record<string, string>;
+      const credHelpers = isObject(config.credHelpers) ? (config.credHelpers as Record<string, string>) : {};
       credHelpers[binding.host] = 'amplify';
       config.credHelpers = credHelpers;
-      await writePrivateFile(file, `${JSON.stringify(config, null, '\t')}\n`);
-      return [`${file}: credHelpers["${binding.host}"] = "amplify"`];
+      await writeToolFile(file, `${JSON.stringify(config, null, '\t')}\n`);
+      // docker (and skopeo, podman) find credential helpers only on PATH.
+      const notes = (await onPath(ctx, 'docker-credential-amplify'))
+        ? []
+        : [`docker runs docker-credential-amplify from PATH, and it is not on PATH; add ${dirname(gitHelperPath())} to PATH (a global npm install does this).`];
+      return { changed: [`${file}: credHelpers["${binding.host}"] = "amplify"`], notes };
     }
     case 'npm': {
       const file = npmrcPath(ctx);
       const line = `${binding.host}:_authToken=\${NODE_AUTH_TOKEN}`;
-      const lines = (await readTextOptional(file)).split('\n').filter((l) => l !== '' && !l.startsWith(`${binding.host}:_authToken=`));
-      await writePrivateFile(file, `${[...lines, line].join('\n')}\n`);
-      return [`${file}: ${line}`];
+      const text = await readTextOptional(file);
+      const { lines, eol } = splitLines(text);
+      // Every other line stays where it is; ours takes the place of the first one it replaces.
+      const kept: string[] = [];
+      let placed = false;
+      for (const l of lines) {
+        if (!isNpmAuthLine(l, binding.host)) {
+          kept.push(l);
+        } else if (!placed) {
+          kept.push(line);
+          placed = true;
+        }
+      }
+      if (!placed) kept.push(line);
+      const next = joinLines(kept, eol);
+      if (next === text) return { changed: [`${file}: ${line} (already there)`], notes: [] };
+      await writeToolFile(file, next);
+      const replaced = lines.some((l) => isNpmAuthLine(l, binding.host) && l !== line);
+      return { changed: [`${file}: ${line}`], notes: replaced ? [`${file} had another _authToken for ${binding.host}; it is replaced.`] : [] };
     }
     case 'kubectl':
       return configureKubectl(ctx, request.target, request.account);
   }
 }
 
-async function unconfigureTool(ctx: SetupContext, request: SetupRequest, hosts: string[]): Promise<string[]> {
+async function unconfigureTool(ctx: SetupContext, request: SetupRequest, hosts: string[]): Promise<ToolChange> {
   switch (request.tool) {
-    case 'git':
-      for (const origin of hosts) await runTool(ctx, 'git', ['config', '--global', '--unset-all', `credential.${origin}.helper`], { allowExit: [5] });
-      return hosts.map((origin) => `git config --global --unset-all credential.${origin}.helper`);
+    case 'git': {
+      const changed: string[] = [];
+      for (const origin of hosts) {
+        const key = `credential.${origin}.helper`;
+        const { code } = await runTool(ctx, 'git', ['config', '--global', '--get-all', key], { allowExit: [1] });
+        if (code !== 0) continue;
+        await runTool(ctx, 'git', ['config', '--global', '--unset-all', key], { allowExit: [5] });
+        changed.push(`git config --global --unset-all ${key}`);
+        // An emptied [credential "<origin>"] section would linger as a bare header.
+        const rest = await runTool(ctx, 'git', ['config', '--global', '--get-regexp', `^credential\\.${escapeRegExp(origin)}\\.`], { allowExit: [1] });
+        if (rest.code === 1) await runTool(ctx, 'git', ['config', '--global', '--remove-section', `credential.${origin}`], { allowExit: [128] });
+      }
+      return { changed, notes: [] };
+    }
     case 'docker': {
       const file = dockerConfigPath(ctx);
       const config = await readToolJson(file);
-      const credHelpers = config?.credHelpers as Record<string, string> | undefined;
-      if (!config || !credHelpers || credHelpers[hosts[0]!] !== 'amplify') return [];
+      const credHelpers = isObject(config?.credHelpers) ? (config!.credHelpers as Record<string, string>) : undefined;
+      if (!config || !credHelpers || credHelpers[hosts[0]!] !== 'amplify') return { changed: [], notes: [] };
       delete credHelpers[hosts[0]!];
-      await writePrivateFile(file, `${JSON.stringify(config, null, '\t')}\n`);
-      return [`${file}: removed credHelpers["${hosts[0]}"]`];
+      if (Object.keys(credHelpers).length === 0) delete config.credHelpers;
+      await writeToolFile(file, `${JSON.stringify(config, null, '\t')}\n`);
+      return { changed: [`${file}: removed credHelpers["${hosts[0]}"]`], notes: [] };
     }
     case 'npm': {
       const file = npmrcPath(ctx);
-      const text = await readTextOptional(file);
-      const lines = text.split('\n').filter((l) => l !== '');
-      const kept = lines.filter((l) => !l.startsWith(`${hosts[0]}:_authToken=`));
-      if (kept.length === lines.length) return [];
-      await writePrivateFile(file, kept.length ? `${kept.join('\n')}\n` : '');
-      return [`${file}: removed ${hosts[0]}:_authToken`];
+      const { lines, eol } = splitLines(await readTextOptional(file));
+      const ours = `${hosts[0]}:_authToken=\${NODE_AUTH_TOKEN}`;
+      // Only the line setup wrote goes: a token someone put there since is theirs.
+      const kept = lines.filter((l) => !(isNpmAuthLine(l, hosts[0]!) && l.replace(/\s*=\s*/, '=').trim() === ours));
+      if (kept.length === lines.length) return { changed: [], notes: [] };
+      await writeToolFile(file, joinLines(kept, eol));
+      return { changed: [`${file}: removed ${ours}`], notes: [] };
     }
-    case 'kubectl': {
-      const user = kubeUser(request.target);
-      await runTool(ctx, 'kubectl', ['config', 'unset', `users.${user}`], { allowExit: [1] });
-      return [`kubeconfig: removed user ${user}`];
-    }
+    case 'kubectl':
+      return unconfigureKubectl(ctx, request.target);
   }
 }
 
@@ -161,12 +199,49 @@ export const dockerConfigPath = (ctx: Pick<Context, 'env'>): string => join(ctx.
 export const npmrcPath = (ctx: Pick<Context, 'env'>): string => ctx.env.NPM_CONFIG_USERCONFIG || ctx.env.npm_config_userconfig || join(home(ctx), '.npmrc');
 const kubeUser = (cluster: string): string => `amplify-${cluster}`;
 
-async function readToolJson(file: string): Promise<Record<string, unknown> | undefined> {
-  const data = await readJsonFile<unknown>(file);
-  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
-    throw new AmplifyError('ECONFIG', `${file} is not a JSON object; amplify left it unchanged.`);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+function isNpmAuthLine(line: string, key: string): boolean {
+  return new RegExp(`^\\s*${escapeRegExp(key)}:_authToken\\s*=`).test(line);
+}
+
+function splitLines(text: string): { lines: string[]; eol: string } {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (text === '') return { lines: [], eol };
+  return { lines: text.replace(/\r?\n$/, '').split(/\r?\n/), eol };
+}
+
+const joinLines = (lines: string[], eol: string): string => (lines.length ? `${lines.join(eol)}${eol}` : '');
+
+async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<boolean> {
+  for (const dir of (ctx.env.PATH ?? '').split(delimiter)) {
+    if (dir !== '' && (await access(join(dir, command), fsConstants.X_OK).then(() => true, () => false))) return true;
   }
-  return data as Record<string, unknown> | undefined;
+  return false;
+}
+
+/**
+ * Writes a tool's own file atomically, keeping the mode of an existing file (and following a symlinked
+ * dotfile to its target). A new file is 0600: these files hold credentials. The directory is left as it is.
+ */
+async function writeToolFile(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const exists = await access(file).then(() => true, () => false);
+  await writeFileAtomic(file, text, exists ? {} : { mode: 0o600 });
+}
+
+async function readToolJson(file: string): Promise<Record<string, unknown> | undefined> {
+  const text = await readTextOptional(file);
+  if (text.trim() === '') return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new AmplifyError('ECONFIG', `${file} is not valid JSON (${(error as Error).message}); amplify left it unchanged.`);
+  }
+  if (!isObject(data)) throw new AmplifyError('ECONFIG', `${file} is not a JSON object; amplify left it unchanged.`);
+  return data;
 }
 
 async function readTextOptional(file: string): Promise<string> {
@@ -178,23 +253,58 @@ async function readTextOptional(file: string): Promise<string> {
   }
 }
 
-async function configureKubectl(ctx: SetupContext, cluster: string, account: string | undefined): Promise<string[]> {
-  const view = JSON.parse(await runTool(ctx, 'kubectl', ['config', 'view', '-o', 'json'])) as {
-    clusters?: Array<{ name: string }> | null;
-    contexts?: Array<{ name: string; context: { cluster: string } }> | null;
-  };
-  const clusters = (view.clusters ?? []).map((c) => c.name);
-  if (!clusters.includes(cluster)) {
-    throw new AmplifyError('ENOACCOUNT', `the kubeconfig has no cluster "${cluster}"${clusters.length ? ` (clusters: ${clusters.join(', ')})` : ''}; add it with \`kubectl config set-cluster\` first.`);
+interface KubeView {
+  clusters?: Array<{ name: string; cluster?: { server?: string } }> | null;
+  contexts?: Array<{ name: string; context: { cluster: string; user?: string } }> | null;
+  users?: Array<{ name: string }> | null;
+}
+
+async function kubeView(ctx: SetupContext): Promise<KubeView> {
+  return JSON.parse((await runTool(ctx, 'kubectl', ['config', 'view', '-o', 'json'])).stdout) as KubeView;
+}
+
+async function configureKubectl(ctx: SetupContext, cluster: string, account: string | undefined): Promise<ToolChange> {
+  const view = await kubeView(ctx);
+  const clusters = view.clusters ?? [];
+  const entry = clusters.find((c) => c.name === cluster);
+  if (!entry) {
+    const names = clusters.map((c) => c.name);
+    throw new AmplifyError('ECONFIG', `the kubeconfig has no cluster "${cluster}"${names.length ? ` (clusters: ${names.join(', ')})` : ''}; add it with \`kubectl config set-cluster\` first.`);
   }
   const user = kubeUser(cluster);
+  // node and the bundle by absolute path: kubectl's PATH may not hold either, and no shell is involved.
   const args = ['config', 'set-credentials', user, `--exec-command=${process.execPath}`, '--exec-api-version=client.authentication.k8s.io/v1', `--exec-arg=${amplifyBinPath()}`, '--exec-arg=credential', '--exec-arg=kubectl'];
   if (account) args.push('--exec-arg=--account', `--exec-arg=${account}`);
   await runTool(ctx, 'kubectl', [...args, '--exec-interactive-mode=Never']);
   const contexts = (view.contexts ?? []).filter((c) => c.context.cluster === cluster).map((c) => c.name);
   if (contexts.length === 0) contexts.push(cluster);
   for (const name of contexts) await runTool(ctx, 'kubectl', ['config', 'set-context', name, `--cluster=${cluster}`, `--user=${user}`]);
-  return [`kubeconfig: user ${user} (exec: amplify credential kubectl)`, ...contexts.map((name) => `kubeconfig: context ${name} uses ${user}`)];
+  const notes: string[] = [];
+  // client-go applies a kubeconfig user (token, exec plugin) only to https servers: over http it sends nothing.
+  if (entry.cluster?.server && !/^https:\/\//i.test(entry.cluster.server)) {
+    notes.push(`cluster "${cluster}" is served over ${entry.cluster.server.split(':')[0]}, and kubectl sends credentials only to https servers; point it at an https:// server.`);
+  }
+  return {
+    changed: [`kubeconfig: user ${user} (exec: amplify credential kubectl${account ? ` --account ${account}` : ''})`, ...contexts.map((name) => `kubeconfig: context ${name} uses ${user}`)],
+    notes,
+  };
+}
+
+async function unconfigureKubectl(ctx: SetupContext, cluster: string): Promise<ToolChange> {
+  const view = await kubeView(ctx);
+  const user = kubeUser(cluster);
+  const changed: string[] = [];
+  // Contexts keep working (anonymously) instead of naming a user that no longer exists.
+  for (const c of view.contexts ?? []) {
+    if (c.context.user !== user) continue;
+    await runTool(ctx, 'kubectl', ['config', 'set-context', c.name, '--user=']);
+    changed.push(`kubeconfig: context ${c.name} no longer uses ${user}`);
+  }
+  if ((view.users ?? []).some((u) => u.name === user)) {
+    await runTool(ctx, 'kubectl', ['config', 'delete-user', user]);
+    changed.unshift(`kubeconfig: removed user ${user}`);
+  }
+  return { changed, notes: [] };
 }
 
 export function describeBinding(binding: HostBinding): string {
