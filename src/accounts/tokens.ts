@@ -3,12 +3,13 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError, isAmplifyError } from '../errors.js';
+import type { TokenSet } from '../flows/tokens.js';
 import { registerSecret } from '../log.js';
 import type { AccountRecord } from '../store/config.js';
 import { withLock } from '../store/files.js';
-import { mutateState, readState, type State } from '../store/state.js';
+import { mutateState, readState, readStateLocked, type State } from '../store/state.js';
 import { accountKey, type AccountSecrets } from '../store/tokens.js';
-import { needsLoginError, resolveAccount } from './model.js';
+import { loginCommand, needsLoginError, resolveAccount } from './model.js';
 
 export const DEFAULT_MIN_VALIDITY = 60;
 
@@ -26,88 +27,166 @@ function accountSecrets(state: State, name: string): AccountSecrets | undefined 
   return entry?.kind === 'account' ? entry : undefined;
 }
 
-function usable(secrets: AccountSecrets | undefined, now: number, minValidityMs: number): secrets is AccountSecrets & { accessToken: string } {
+type WithToken = AccountSecrets & { accessToken: string };
+
+/** Has more than minValidityMs left (a token without a stated expiry always has). */
+function usable(secrets: AccountSecrets | undefined, now: number, minValidityMs: number): secrets is WithToken {
   if (!secrets?.accessToken) return false;
   return secrets.accessExpiresAt == null || secrets.accessExpiresAt - now > minValidityMs;
 }
 
+/** Not yet expired, however little is left. */
+const unexpired = (secrets: AccountSecrets | undefined, now: number): secrets is WithToken => usable(secrets, now, 0);
+
+/** The refresh threshold in ms: --min-validity, else config auth.refreshThreshold (validated by readConfig), else 60 s. */
 function threshold(state: State, minValidity: number | undefined): number {
-  const configured = state.config.auth.refreshThreshold;
-  return (minValidity ?? (typeof configured === 'number' ? configured : DEFAULT_MIN_VALIDITY)) * 1000;
+  return (minValidity ?? state.config.auth.refreshThreshold ?? DEFAULT_MIN_VALIDITY) * 1000;
+}
+
+/**
+ * Whether `latest` is still the token set we started from. A new login (or a logout and login) since
+ * replaces it, and a late result from the old one must then neither overwrite nor condemn it. A
+ * dropped access token (git/docker `erase`) leaves the set ours: it only asks for a refresh.
+ */
+function sameTokenSet(latest: AccountSecrets, ours: AccountSecrets): boolean {
+  return (
+    latest.refreshToken === ours.refreshToken &&
+    (latest.accessToken === undefined || latest.accessToken === ours.accessToken) &&
+    latest.clientSecret === ours.clientSecret &&
+    latest.privateKey === ours.privateKey
+  );
 }
 
 const refreshLockName = (name: string): string => `refresh-${createHash('sha256').update(name).digest('hex').slice(0, 24)}`;
 
+/**
+ * Runs fn holding the account's refresh lock, so that no refresh of it is in flight meanwhile.
+ * Take it outside the state lock (mutateState), never inside: that is the lock order.
+ */
+export function withAccountLock<T>(ctx: Pick<Context, 'configDir'>, name: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(join(ctx.configDir, 'locks'), refreshLockName(name), fn);
+}
+
 export const toIso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+const served = (account: AccountRecord, secrets: WithToken): AccessToken => {
+  registerSecret(secrets.accessToken);
+  return { account, token: secrets.accessToken, expiresAt: secrets.accessExpiresAt ?? null };
+};
+
+const until = (ms: number | null | undefined): string => (ms == null ? '' : `, valid until ${new Date(ms).toISOString()}`);
 
 /**
  * The account's access token, refreshed first when it has less than minValidity seconds left.
  * Refresh is single-flight across processes: take the account's lock, read again, refresh only if still needed.
  */
 export async function getAccessToken(ctx: TokenContext, options: { account?: string | null; minValidity?: number } = {}): Promise<AccessToken> {
+  // Lock-free: files are replaced atomically, so this read sees whole files, if perhaps one write apart.
   const state = await readState(ctx);
   const record = resolveAccount(state.config, options.account);
   if (record.needsLogin) throw needsLoginError(record);
   const minValidityMs = threshold(state, options.minValidity);
-  const cached = accountSecrets(state, record.name);
-  if (usable(cached, ctx.now(), minValidityMs)) {
-    registerSecret(cached.accessToken);
-    return { account: record, token: cached.accessToken, expiresAt: cached.accessExpiresAt ?? null };
+  const seen = accountSecrets(state, record.name);
+  if (usable(seen, ctx.now(), minValidityMs)) return served(record, seen);
+  try {
+    return await withAccountLock(ctx, record.name, () => refreshUnderLock(ctx, record.name, minValidityMs, seen));
+  } catch (error) {
+    // Another process holds the refresh lock past our wait (a hung issuer): a token that still works beats an error.
+    if (isAmplifyError(error, 'ELOCK') && unexpired(seen, ctx.now())) {
+      ctx.log.warn(`amplify: could not refresh ${record.name} (${error.message}); using the cached token${until(seen.accessExpiresAt)}.`);
+      return served(record, seen);
+    }
+    throw error;
   }
-  if (!cached) throw needsLoginError(record, `no tokens for it in the ${state.store.kind} store`);
-  return withLock(join(ctx.configDir, 'locks'), refreshLockName(record.name), () => refreshUnderLock(ctx, record.name, minValidityMs));
 }
 
-async function refreshUnderLock(ctx: TokenContext, name: string, minValidityMs: number): Promise<AccessToken> {
-  // Another process may have refreshed while we waited for the lock: its result is ours too.
-  const state = await readState(ctx);
+async function refreshUnderLock(ctx: TokenContext, name: string, minValidityMs: number, seen: AccountSecrets | undefined): Promise<AccessToken> {
+  // Read again, consistently (config and tokens of one moment): another process may have refreshed while we waited.
+  const state = await readStateLocked(ctx);
   const record = resolveAccount(state.config, name);
   if (record.needsLogin) throw needsLoginError(record);
   const secrets = accountSecrets(state, name);
   if (!secrets) throw needsLoginError(record, `no tokens for it in the ${state.store.kind} store`);
-  if (usable(secrets, ctx.now(), minValidityMs)) return { account: record, token: secrets.accessToken, expiresAt: secrets.accessExpiresAt ?? null };
+  const now = ctx.now();
+  // A token that came in while we waited is the result of the refresh we waited for: ours too, whatever our threshold.
+  if (secrets.accessToken !== seen?.accessToken && unexpired(secrets, now)) return served(record, secrets);
+  if (usable(secrets, now, minValidityMs)) return served(record, secrets);
 
   const { renewTokens } = await import('../flows/refresh.js');
-  const { issuerConfiguration } = await import('../flows/issuer.js');
   let metadata = state.config.issuers[record.issuer];
-  if (!metadata) {
-    metadata = (await issuerConfiguration({ ctx, issuer: record.issuer, clientId: record.clientId })).serverMetadata() as unknown as Record<string, unknown>;
-  }
-  let tokens;
+  let tokens: TokenSet;
   try {
-    tokens = await renewTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, record, secrets, ctx.now());
+    if (!metadata) {
+      const { issuerConfiguration } = await import('../flows/issuer.js');
+      metadata = (await issuerConfiguration({ ctx, issuer: record.issuer, clientId: record.clientId })).serverMetadata() as unknown as Record<string, unknown>;
+    }
+    tokens = await renewTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, record, secrets, now);
   } catch (error) {
-    if (isAmplifyError(error, 'ENEEDSLOGIN')) {
-      await mutateState(ctx, (latest) => {
-        const current = latest.config.accounts[name];
-        if (current) current.needsLogin = true;
-      });
-      throw needsLoginError(record, error.message.replace(/\.$/, ''));
+    if (isAmplifyError(error, 'ENEEDSLOGIN')) return refused(ctx, record, secrets, minValidityMs, error);
+    // A network failure or 5xx changes nothing stored; a token that has not yet expired still works.
+    if (unexpired(secrets, ctx.now())) {
+      ctx.log.warn(`amplify: could not refresh ${name} (${(error as Error).message.replace(/\.$/, '')}); using the cached token${until(secrets.accessExpiresAt)}.`);
+      return served(record, secrets);
     }
-    // A network failure changes nothing stored; a token that has not yet expired still works.
-    if (secrets.accessToken && (secrets.accessExpiresAt == null || secrets.accessExpiresAt > ctx.now())) {
-      ctx.log.warn(`amplify: could not refresh ${name} (${(error as Error).message}); using the cached token until it expires.`);
-      return { account: record, token: secrets.accessToken, expiresAt: secrets.accessExpiresAt ?? null };
+    if (isAmplifyError(error, 'EAUTH')) {
+      throw new AmplifyError('EAUTH', `${error.message.replace(/\.$/, '')}; if its credential changed, run \`${loginCommand(record)}\`.`, { cause: error });
     }
-    throw error instanceof AmplifyError ? error : new AmplifyError('EISSUER', `could not refresh ${name}: ${(error as Error).message}`, { cause: error });
+    const what = secrets.accessToken && secrets.accessExpiresAt != null ? `the access token of ${name} expired at ${new Date(secrets.accessExpiresAt).toISOString()}` : `${name} has no cached access token`;
+    const why = (error as Error).message.replace(/\.$/, '');
+    throw new AmplifyError(error instanceof AmplifyError ? error.code : 'EISSUER', `${what} and could not be renewed (nothing stored changed): ${why}.`, { cause: error });
   }
-  return mutateState(ctx, (latest) => {
+
+  const outcome = await mutateState(ctx, (latest): { stored: AccessToken } | { newer: AccessToken | null } | { gone: true } => {
     const current = latest.config.accounts[name];
-    if (!current) throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed.`);
-    const previous = accountSecrets(latest, name) ?? secrets;
+    const stored = latest.secrets[accountKey(name)];
+    if (!current || stored?.kind !== 'account') return { gone: true };
+    // Logged in again while we refreshed: the newer tokens stay; ours are of a grant nobody keeps.
+    if (!sameTokenSet(stored, secrets)) return { newer: unexpired(stored, ctx.now()) ? served(current, stored) : null };
+    // renewTokens carries an unrotated refresh token over; one it leaves out is gone (a service account re-ran its grant).
     latest.secrets[accountKey(name)] = {
-      ...previous,
+      ...stored,
       accessToken: tokens.accessToken,
       accessExpiresAt: tokens.accessExpiresAt,
-      refreshToken: tokens.refreshToken ?? previous.refreshToken,
-      refreshExpiresAt: tokens.refreshToken ? tokens.refreshExpiresAt : previous.refreshExpiresAt,
-      idToken: tokens.idToken ?? previous.idToken,
+      refreshToken: tokens.refreshToken,
+      refreshExpiresAt: tokens.refreshExpiresAt,
+      idToken: tokens.idToken ?? stored.idToken,
     };
-    current.expires = { access: toIso(tokens.accessExpiresAt), refresh: toIso(tokens.refreshToken ? tokens.refreshExpiresAt : previous.refreshExpiresAt) };
+    current.expires = { access: toIso(tokens.accessExpiresAt), refresh: toIso(tokens.refreshExpiresAt) };
     current.needsLogin = false;
-    latest.config.issuers[current.issuer] ??= metadata!;
-    return { account: current, token: tokens.accessToken, expiresAt: tokens.accessExpiresAt };
+    latest.config.issuers[current.issuer] ??= metadata;
+    return { stored: { account: current, token: tokens.accessToken, expiresAt: tokens.accessExpiresAt } };
   });
+  if ('stored' in outcome) return outcome.stored;
+  if ('newer' in outcome) return outcome.newer ?? { account: record, token: tokens.accessToken, expiresAt: tokens.accessExpiresAt };
+  // Logged out while we refreshed: the tokens we just got belong to nobody, so they go too.
+  await revokeQuietly(ctx, record, metadata, { ...secrets, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed; run \`${loginCommand(record)}\` to use it again.`);
+}
+
+/** invalid_grant: the account needs a new login, unless it got one while we were refreshing with the old grant. */
+async function refused(ctx: TokenContext, record: AccountRecord, secrets: AccountSecrets, minValidityMs: number, error: AmplifyError): Promise<AccessToken> {
+  const { name } = record;
+  const outcome = await mutateState(ctx, (latest): 'marked' | 'gone' | 'newer' => {
+    const current = latest.config.accounts[name];
+    const stored = latest.secrets[accountKey(name)];
+    if (!current || stored?.kind !== 'account') return 'gone';
+    if (!sameTokenSet(stored, secrets)) return 'newer';
+    current.needsLogin = true;
+    return 'marked';
+  });
+  // The account got a new login meanwhile: use (or refresh) that one instead.
+  if (outcome === 'newer') return refreshUnderLock(ctx, name, minValidityMs, secrets);
+  if (outcome === 'gone') throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed.`);
+  throw needsLoginError(record, error.message.replace(` while refreshing ${name}`, '').replace(/\.$/, ''));
+}
+
+async function revokeQuietly(ctx: TokenContext, record: AccountRecord, metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<void> {
+  try {
+    const { revokeTokens } = await import('../flows/refresh.js');
+    await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, secrets);
+  } catch (error) {
+    ctx.log.debug(`revoking the orphaned tokens of ${record.name} failed: ${(error as Error).message}`);
+  }
 }
 
 /** Forgets the cached access token when it is the one given (git/docker `erase`); never logs anyone out. */

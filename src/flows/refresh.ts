@@ -22,24 +22,55 @@ export async function renewTokens(
   now: number,
 ): Promise<TokenSet> {
   const scope = account.scope || undefined;
+  const rerun = storedGrant(account, secrets);
   if (secrets.refreshToken) {
     const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata, secrets) });
     try {
+      // The only use of this refresh token: the caller holds the account's lock and stores what comes back.
       const response = await oidc.refreshTokenGrant(config, secrets.refreshToken);
       const tokens = toTokenSet(response, now);
       // An issuer that does not rotate sends no new refresh token: keep the one we have.
       return { ...tokens, refreshToken: tokens.refreshToken ?? secrets.refreshToken, refreshExpiresAt: tokens.refreshToken ? tokens.refreshExpiresAt : (secrets.refreshExpiresAt ?? null) };
     } catch (error) {
-      throw issuerError(error, access.issuer, `refreshing ${account.name}`);
+      const failure = serverFailure(error, access.issuer, `refreshing ${account.name}`) ?? issuerError(error, access.issuer, `refreshing ${account.name}`);
+      // A service account whose refresh token is refused still has the credential that got it.
+      if (!(failure.code === 'ENEEDSLOGIN' && rerun)) throw failure;
+      access.ctx.log.debug(`${account.name}: refresh refused, re-running its ${account.method} grant`);
     }
   }
-  if (account.method === 'client-secret' && secrets.clientSecret) {
-    return clientSecretGrant({ access, clientSecret: secrets.clientSecret, scope, now });
-  }
-  if (account.method === 'signed-jwt' && secrets.privateKey) {
-    return signedJwtGrant({ access, privateKeyPem: secrets.privateKey, scope, now });
+  if (rerun) {
+    try {
+      return await rerun(access, scope, now);
+    } catch (error) {
+      throw serverFailure(error, access.issuer, `re-running the ${account.method} grant of ${account.name}`) ?? error;
+    }
   }
   throw new AmplifyError('ENEEDSLOGIN', `${account.name} has no refresh token or stored credential.`);
+}
+
+/**
+ * openid-client reports a 5xx without an OAuth error body as "unexpected HTTP response status code",
+ * the Response as its cause: name the status, and say it is the issuer's failure (try again), not a refusal.
+ */
+function serverFailure(error: unknown, issuer: string, doing: string): AmplifyError | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 3 && cause; depth += 1) {
+    if (cause instanceof Response) {
+      return cause.status >= 500 ? new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${cause.status} while ${doing}; try again later`, { cause: error }) : undefined;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+type Rerun = (access: IssuerAccess & { metadata: Record<string, unknown> }, scope: string | undefined, now: number) => Promise<TokenSet>;
+
+/** A service account's own grant, re-run with the credential kept at login; none for people. */
+function storedGrant(account: AccountRecord, secrets: AccountSecrets): Rerun | undefined {
+  const { clientSecret, privateKey } = secrets;
+  if (account.method === 'client-secret' && clientSecret) return (access, scope, now) => clientSecretGrant({ access, clientSecret, scope, now });
+  if (account.method === 'signed-jwt' && privateKey) return (access, scope, now) => signedJwtGrant({ access, privateKeyPem: privateKey, scope, now });
+  return undefined;
 }
 
 /** RFC 7009: revoke each token; resolves to false where the issuer has no endpoint or refused. */

@@ -58,21 +58,65 @@ export function emptyConfig(): ConfigFile {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Why raw is not a config.json amplify can use, or null when it is. */
+function shapeProblem(raw: unknown): string | null {
+  if (!isObject(raw)) return 'it is not a JSON object';
+  if (raw.auth !== undefined && !isObject(raw.auth)) return '"auth" is not an object';
+  if (raw.accounts !== undefined && !isObject(raw.accounts)) return '"accounts" is not an object';
+  if (raw.bindings !== undefined && !Array.isArray(raw.bindings)) return '"bindings" is not an array';
+  for (const [name, record] of Object.entries((raw.accounts as Record<string, unknown> | undefined) ?? {})) {
+    if (!isObject(record)) return `account "${name}" is not an object`;
+    for (const key of ['issuer', 'clientId', 'method'] as const) {
+      if (typeof record[key] !== 'string') return `account "${name}" has no "${key}"`;
+    }
+  }
+  for (const binding of (raw.bindings as unknown[] | undefined) ?? []) {
+    if (!isObject(binding) || typeof binding.tool !== 'string' || typeof binding.host !== 'string') return 'a binding has no "tool" or "host"';
+  }
+  const auth = (raw.auth as Record<string, unknown> | undefined) ?? {};
+  const threshold = auth.refreshThreshold;
+  if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0)) {
+    return `"auth.refreshThreshold" is ${JSON.stringify(threshold)}, not a number of seconds (0 or more)`;
+  }
+  return null;
+}
+
+/** An account record with the fields a hand edit or an older version may have left out. */
+function completeRecord(name: string, record: Partial<AccountRecord>): AccountRecord {
+  return {
+    env: null,
+    platformUrl: null,
+    scope: '',
+    org: null,
+    orgs: [],
+    needsLogin: false,
+    tokenStore: 'file',
+    ...record,
+    name,
+    user: { email: null, name: null, sub: null, ...(isObject(record.user) ? record.user : {}) },
+    expires: { access: null, refresh: null, ...(isObject(record.expires) ? record.expires : {}) },
+  } as AccountRecord;
+}
+
+/** config.json, or an empty config where there is none. A file that does not parse is reported by name and never reset. */
 export async function readConfig(ctx: Pick<Context, 'configDir'>): Promise<ConfigFile> {
   const file = configPath(ctx);
   const raw = await readJsonFile<unknown>(file);
   if (raw === undefined) return emptyConfig();
-  if (!isObject(raw) || (raw.accounts !== undefined && !isObject(raw.accounts)) || (raw.bindings !== undefined && !Array.isArray(raw.bindings))) {
-    throw new AmplifyError('ECONFIG', `${file} does not have the shape amplify expects; amplify left it unchanged: repair it, or move it away to start afresh.`);
+  const problem = shapeProblem(raw);
+  if (problem) {
+    throw new AmplifyError('ECONFIG', `${file} is not a valid amplify config (${problem}); amplify left it unchanged: repair it, or move it away to start afresh.`);
   }
+  const data = raw as Record<string, unknown>;
   const base = emptyConfig();
+  const accounts = Object.fromEntries(Object.entries((data.accounts as Record<string, Partial<AccountRecord>>) ?? {}).map(([name, record]) => [name, completeRecord(name, record)]));
   return {
     ...base,
-    ...(raw as Partial<ConfigFile>),
-    auth: { ...base.auth, ...(isObject(raw.auth) ? (raw.auth as ConfigFile['auth']) : {}) },
-    accounts: (raw.accounts as ConfigFile['accounts']) ?? {},
-    bindings: (raw.bindings as HostBinding[]) ?? [],
-    issuers: isObject(raw.issuers) ? (raw.issuers as ConfigFile['issuers']) : {},
+    ...(data as Partial<ConfigFile>),
+    auth: { ...base.auth, ...((data.auth as ConfigFile['auth'] | undefined) ?? {}) },
+    accounts,
+    bindings: (data.bindings as HostBinding[]) ?? [],
+    issuers: isObject(data.issuers) ? (data.issuers as ConfigFile['issuers']) : {},
   };
 }
 

@@ -1,5 +1,5 @@
 // Files on disk: atomic 0600 writes in a 0700 directory, cross-process locks, and reads that report corruption by name.
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -10,14 +10,41 @@ export const DIR_MODE = 0o700;
 
 /** Creates the directory if needed and (re)applies 0700, even where a user loosened it. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
-  await chmod(dir, DIR_MODE);
+  try {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await chmod(dir, DIR_MODE);
+  } catch (error) {
+    throw new AmplifyError('ESTORE', `cannot create or secure the directory ${dir}: ${(error as Error).message}. Check its permissions (amplify needs to own it).`, {
+      cause: error,
+    });
+  }
 }
 
 /** Temp file + fsync + rename, mode 0600 on the new inode whatever the old file had. */
 export async function writePrivateFile(file: string, data: string | Buffer): Promise<void> {
   await ensurePrivateDir(dirname(file));
-  await writeFileAtomic(file, data, { mode: FILE_MODE, fsync: true });
+  try {
+    await writeFileAtomic(file, data, { mode: FILE_MODE, fsync: true });
+  } catch (error) {
+    throw new AmplifyError('ESTORE', `cannot write ${file}: ${(error as Error).message}. Check the permissions and free space of ${dirname(file)}; the previous ${file} is unchanged.`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * write-file-atomic writes `<file>.<number>` and renames it over `<file>`; a writer killed in between
+ * leaves that temp file behind. Call only while holding the lock every writer of these files takes.
+ */
+export async function removeLeftoverTempFiles(dir: string, files: string[]): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const leftover = names.filter((name) => files.some((file) => name.startsWith(`${file}.`) && /^\d+$/.test(name.slice(file.length + 1))));
+  await Promise.all(leftover.map((name) => unlink(join(dir, name)).catch(() => undefined)));
 }
 
 /** Reads a file; undefined when it does not exist. Any other failure names the file. */
@@ -47,15 +74,19 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
   }
 }
 
-// A holder killed with -9 stops refreshing the lock's mtime; after STALE_MS others break it.
-const STALE_MS = 5_000;
+// A holder killed with -9 stops refreshing the lock's mtime; after this long others break it.
+export const LOCK_STALE_MS = 5_000;
 
 /**
  * Runs fn while holding a cross-process lock named `name` in dir. Waits (bounded) for other holders;
  * a stale lock from a dead process is broken.
  */
 export async function withLock<T>(dir: string, name: string, fn: () => Promise<T>, waitMs = 30_000): Promise<T> {
-  await ensurePrivateDir(dir);
+  try {
+    await ensurePrivateDir(dir);
+  } catch (error) {
+    throw new AmplifyError('ELOCK', (error as Error).message, { cause: error });
+  }
   const target = join(dir, name);
   const deadline = Date.now() + waitMs;
   let release: (() => Promise<void>) | undefined;
@@ -63,8 +94,8 @@ export async function withLock<T>(dir: string, name: string, fn: () => Promise<T
     try {
       release = await lockfile.lock(target, {
         realpath: false,
-        stale: STALE_MS,
-        update: STALE_MS / 5,
+        stale: LOCK_STALE_MS,
+        update: LOCK_STALE_MS / 5,
         onCompromised: () => {
           // The lock was taken over (we were too slow to refresh it); the write itself stays atomic.
         },

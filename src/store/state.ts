@@ -1,7 +1,7 @@
 // The stored state as one unit: config.json plus the token store, read lock-free and changed only under the state lock.
 import type { Context } from '../context.js';
 import { readConfig, writeConfig, type ConfigFile } from './config.js';
-import { withLock } from './files.js';
+import { removeLeftoverTempFiles, withLock } from './files.js';
 import { chooseTokenStore, type SecretMap, type TokenStore } from './tokens.js';
 
 export type StateContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>;
@@ -19,6 +19,16 @@ export interface StateOptions {
   probe?: boolean;
 }
 
+/** The lock every read-modify-write of config.json and the token store takes. */
+const STATE_LOCK = 'state';
+
+/** The files the state lock guards: write-file-atomic leaves `<file>.<number>` behind when its writer is killed. */
+const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc'];
+
+/**
+ * Lock-free: each file is replaced atomically, so this sees whole files. config.json and the tokens
+ * are two files, though: a writer may land between the two reads. Use readStateLocked to decide.
+ */
 export async function readState(ctx: StateContext, options: StateOptions = {}): Promise<State> {
   const config = await readConfig(ctx);
   const choice = await chooseTokenStore(ctx, config.auth.tokenStore, options.probe ?? false);
@@ -26,16 +36,23 @@ export async function readState(ctx: StateContext, options: StateOptions = {}): 
   return { config, secrets, store: choice.store, fallbackNotice: choice.fallbackNotice };
 }
 
+/** config.json and the tokens of one moment: read under the state lock, held only for the read. */
+export async function readStateLocked(ctx: StateContext, options: StateOptions = {}): Promise<State> {
+  return withLock(ctx.configDir, STATE_LOCK, () => readState(ctx, options));
+}
+
 /**
  * Read-modify-write under the cross-process state lock: fn sees the latest state and mutates it in
  * place; whatever changed is written back atomically. Nothing is written when fn throws.
  */
 export async function mutateState<T>(ctx: StateContext, fn: (state: State) => T | Promise<T>, options: StateOptions = {}): Promise<T> {
-  return withLock(ctx.configDir, 'state', async () => {
+  return withLock(ctx.configDir, STATE_LOCK, async () => {
     const state = await readState(ctx, options);
     const configBefore = JSON.stringify(state.config);
     const secretsBefore = JSON.stringify(state.secrets);
     const result = await fn(state);
+    // Every writer of these files holds this lock, so any temp file beside them is a killed writer's.
+    await removeLeftoverTempFiles(ctx.configDir, STATE_FILES);
     // Tokens first: an account in config.json without tokens reads as "needs login", never the reverse leak.
     if (JSON.stringify(state.secrets) !== secretsBefore) await state.store.write(state.secrets);
     if (JSON.stringify(state.config) !== configBefore) await writeConfig(ctx, state.config);
