@@ -1,10 +1,11 @@
 // Listing, switching and logging out accounts.
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, isAmplifyError } from '../errors.js';
 import { readConfig } from '../store/config.js';
 import { mutateState, readState } from '../store/state.js';
 import { accountKey } from '../store/tokens.js';
 import { accountNames, resolveAccount, resolveOrg, toView, type AccountView } from './model.js';
+import { withAccountLock } from './tokens.js';
 
 type ManageContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'>;
 
@@ -35,38 +36,44 @@ export interface LogoutResult {
 
 /**
  * Revokes at the issuer (RFC 7009) where it can, then removes the accounts locally whatever the
- * issuer said: an unreachable issuer must not keep anyone logged in here.
+ * issuer said: an unreachable issuer must not keep anyone logged in here. Each account is handled
+ * under its refresh lock, so a refresh in flight cannot leave a fresh refresh token alive at the issuer.
  */
 export async function logoutAccounts(ctx: ManageContext, names: string[]): Promise<LogoutResult[]> {
   const state = await readState(ctx);
   for (const name of names) resolveAccount(state.config, name);
   const results: LogoutResult[] = [];
   for (const name of names) {
-    const record = state.config.accounts[name]!;
-    const entry = state.secrets[accountKey(name)];
-    let revoked = false;
-    if (entry?.kind === 'account' && (entry.accessToken || entry.refreshToken)) {
-      try {
-        const { revokeTokens } = await import('../flows/refresh.js');
-        revoked = await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata: state.config.issuers[record.issuer] }, entry);
-      } catch (error) {
-        ctx.log.debug(`revocation for ${name} failed: ${(error as Error).message}`);
-      }
+    const logout = () => revokeAndRemove(ctx, name);
+    // A lock that cannot be had must never block a logout: the removal matters more than the race.
+    results.push(await withAccountLock(ctx, name, logout).catch((error: unknown) => (isAmplifyError(error, 'ELOCK') ? logout() : Promise.reject(error))));
+  }
+  return results;
+}
+
+async function revokeAndRemove(ctx: ManageContext, name: string): Promise<LogoutResult> {
+  const state = await readState(ctx);
+  const record = state.config.accounts[name];
+  const entry = state.secrets[accountKey(name)];
+  let revoked = false;
+  if (record && entry?.kind === 'account' && (entry.accessToken || entry.refreshToken)) {
+    try {
+      const { revokeTokens } = await import('../flows/refresh.js');
+      revoked = await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata: state.config.issuers[record.issuer] }, entry);
+    } catch (error) {
+      ctx.log.debug(`revocation for ${name} failed: ${(error as Error).message}`);
     }
-    results.push({ name, revoked });
   }
   await mutateState(ctx, ({ config, secrets }) => {
-    for (const name of names) {
-      delete config.accounts[name];
-      delete secrets[accountKey(name)];
-    }
+    delete config.accounts[name];
+    delete secrets[accountKey(name)];
     if (config.auth.defaultAccount && !config.accounts[config.auth.defaultAccount]) {
       // Like gh: with one account left it becomes the default; with several, the user picks.
       const left = accountNames(config);
       config.auth.defaultAccount = left.length === 1 ? left[0]! : null;
     }
   });
-  return results;
+  return { name, revoked };
 }
 
 export function noAccountsError(): AmplifyError {

@@ -9,7 +9,7 @@ export class TokenCommand extends AmplifyCommand {
   static override usage = Command.Usage({
     category: 'Tokens',
     description: "print the selected account's access token",
-    details: `Refreshes first when the token expires within --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). Exits 1 when the account needs a new login.`,
+    details: `Refreshes first when the token expires within --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}, or \`auth.refreshThreshold\` in config.json, which sets the threshold for every command and helper). Exits 1 when the account needs a new login.`,
     examples: [
       ['Use the token in a request', 'curl -H "Authorization: Bearer $($0 auth token)" https://platform.axway.com/api/v1/auth/findSession'],
       ['A token valid for at least 10 minutes, as JSON', '$0 auth token --min-validity 600 --json'],

@@ -56,9 +56,24 @@ export interface IssuerAccess {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * openid-client reports a 5xx without an OAuth error body as "unexpected HTTP response status code" with the
+ * Response as its cause: that is the issuer failing (try again), not a refusal.
+ */
+function serverStatus(error: unknown): number | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 3 && cause; depth += 1) {
+    if (cause instanceof Response) return cause.status >= 500 ? cause.status : undefined;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Turns openid-client and network failures into one clear line naming the issuer. */
 export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
   if (error instanceof AmplifyError) return error;
+  const status = serverStatus(error);
+  if (status !== undefined) return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${status} while ${doing}; try again later.`, { cause: error });
   const raw = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
   // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
   const challenge = Array.isArray(raw.cause) ? (raw.cause[0] as { parameters?: { error?: string; error_description?: string } } | undefined)?.parameters : undefined;

@@ -32,7 +32,7 @@ export async function renewTokens(
       // An issuer that does not rotate sends no new refresh token: keep the one we have.
       return { ...tokens, refreshToken: tokens.refreshToken ?? secrets.refreshToken, refreshExpiresAt: tokens.refreshToken ? tokens.refreshExpiresAt : (secrets.refreshExpiresAt ?? null) };
     } catch (error) {
-      const failure = serverFailure(error, access.issuer, `refreshing ${account.name}`) ?? issuerError(error, access.issuer, `refreshing ${account.name}`);
+      const failure = issuerError(error, access.issuer, `refreshing ${account.name}`);
       // A service account whose refresh token is refused still has the credential that got it.
       if (!(failure.code === 'ENEEDSLOGIN' && rerun)) throw failure;
       access.ctx.log.debug(`${account.name}: refresh refused, re-running its ${account.method} grant`);
@@ -42,25 +42,10 @@ export async function renewTokens(
     try {
       return await rerun(access, scope, now);
     } catch (error) {
-      throw serverFailure(error, access.issuer, `re-running the ${account.method} grant of ${account.name}`) ?? error;
+      throw issuerError(error, access.issuer, `re-running the ${account.method} grant of ${account.name}`);
     }
   }
   throw new AmplifyError('ENEEDSLOGIN', `${account.name} has no refresh token or stored credential.`);
-}
-
-/**
- * openid-client reports a 5xx without an OAuth error body as "unexpected HTTP response status code",
- * the Response as its cause: name the status, and say it is the issuer's failure (try again), not a refusal.
- */
-function serverFailure(error: unknown, issuer: string, doing: string): AmplifyError | undefined {
-  let cause: unknown = error;
-  for (let depth = 0; depth < 3 && cause; depth += 1) {
-    if (cause instanceof Response) {
-      return cause.status >= 500 ? new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${cause.status} while ${doing}; try again later`, { cause: error }) : undefined;
-    }
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 type Rerun = (access: IssuerAccess & { metadata: Record<string, unknown> }, scope: string | undefined, now: number) => Promise<TokenSet>;
