@@ -33,14 +33,40 @@ export function resolveConfigDir(env: Record<string, string | undefined>, platfo
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'amplify');
 }
 
+/** The native module's errors, said the way a person can act on them. */
+function keyringError(error: unknown): Error {
+  const message = (error as Error)?.message ?? String(error);
+  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch/i.test(message)) return new Error('no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set', { cause: error });
+  if (/prompt was dismissed/i.test(message)) return new Error('the keyring is locked and its unlock prompt was dismissed', { cause: error });
+  if (/org\.freedesktop\.secrets|ServiceUnknown|was not provided by any \.service/i.test(message)) {
+    return new Error('no Secret Service (such as gnome-keyring or KeePassXC) runs on the D-Bus session bus', { cause: error });
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (error) {
+      throw keyringError(error);
+    }
+  };
+}
+
 async function loadNativeKeyring(): Promise<KeyringBackend> {
-  const { Entry } = await import('@napi-rs/keyring');
+  let Entry: typeof import('@napi-rs/keyring').Entry;
+  try {
+    ({ Entry } = await import('@napi-rs/keyring'));
+  } catch (error) {
+    throw new Error(`the OS keyring module (@napi-rs/keyring) cannot be loaded here: ${(error as Error).message}`, { cause: error });
+  }
   // On Linux only the Secret Service persists: the kernel keyring (keyutils) forgets at logout, and with it every token.
   const options = { linux: { store: 'secret-service' as const } };
   return {
-    get: (service, account) => new Entry(service, account, options).getPassword() ?? null,
-    set: (service, account, secret) => new Entry(service, account, options).setPassword(secret),
-    delete: (service, account) => new Entry(service, account, options).deletePassword(),
+    get: guarded((service: string, account: string) => new Entry(service, account, options).getPassword() ?? null),
+    set: guarded((service: string, account: string, secret: string) => new Entry(service, account, options).setPassword(secret)),
+    delete: guarded((service: string, account: string) => new Entry(service, account, options).deletePassword()),
   };
 }
 

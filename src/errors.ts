@@ -1,4 +1,5 @@
 // Typed errors: created where the fault is known, turned into one line (or JSON) at the command boundary.
+import { mask } from './log.js';
 
 export type ErrorCode =
   | 'EUSAGE'
@@ -10,6 +11,7 @@ export type ErrorCode =
   | 'ECONFIG'
   | 'ESTORE'
   | 'EKEYRING'
+  | 'EINTEGRITY'
   | 'EKEYFILE'
   | 'ELOCK'
   | 'ENOORG'
@@ -23,7 +25,8 @@ export class AmplifyError extends Error {
   readonly exitCode: number;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; exitCode?: number } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Masked here as well as where it is printed: a message is read by more than the one printer (docker shows a helper's stdout).
+    super(mask(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AmplifyError';
     this.code = code;
     this.exitCode = options.exitCode ?? (code === 'EUSAGE' ? 2 : 1);

@@ -1,31 +1,92 @@
 // The single place anything is logged: every line passes through mask() so no secret reaches a terminal or log.
 
 const secrets = new Set<string>();
+/** Longest first, so that a secret containing another one is masked whole. */
+let ordered: string[] = [];
+
+// Shorter values are too likely to be ordinary words in a message; they still pass the patterns below.
+const MIN_SECRET_LENGTH = 6;
+// PEM bodies come in 64-character lines: each one is masked on its own too, in case a line is quoted alone.
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----([\s\S]*?)-----END [A-Z0-9 ]*PRIVATE KEY-----/g;
+const MIN_PEM_LINE = 16;
+
+function add(value: string): void {
+  if (value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+}
 
 /** Remember a value that must never be printed (tokens, client secrets, passwords, keys). */
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 6) secrets.add(value);
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return;
+  const before = secrets.size;
+  const trimmed = value.trim();
+  // The spellings a value takes on its way out: as is, in a URL or a form body, and inside a JSON string.
+  for (const form of [value, trimmed, encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) add(form);
+  for (const [, body] of trimmed.matchAll(PEM_BLOCK)) {
+    for (const line of (body ?? '').split(/\r?\n/)) if (line.trim().length >= MIN_PEM_LINE) add(line.trim());
+  }
+  if (secrets.size !== before) ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
 
+/** Forget every registered secret (tests, and long-lived library hosts between unrelated calls). */
+export function forgetSecrets(): void {
+  secrets.clear();
+  ordered = [];
+}
+
+const SECRET_KEYS = [
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'password',
+  'passwd',
+  'secret',
+  'code_verifier',
+  'device_code',
+  'private_key',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'clientSecret',
+  'privateKey',
+  '_authToken',
+  'AMPLIFY_TOKEN',
+  'NODE_AUTH_TOKEN',
+  'AMPLIFY_CLIENT_SECRET',
+  'AMPLIFY_PASSWORD',
+].join('|');
+
 const PATTERNS: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[private key]'],
-  [/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, '[jwt]'],
-  [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, '$1 ***'],
-  [
-    /(?<![\w-])(access_token|refresh_token|id_token|token|client_secret|client_assertion|password|code|device_code|code_verifier|secret)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi,
-    '$1$2***',
-  ],
+  // A whole private key, or what is left of one when the text was cut short.
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, '[private key]'],
+  // JWS (three parts) and JWE (five) compact serialisations: access, refresh and ID tokens, client assertions.
+  [/\beyJ[\w-]{2,}(\.[\w-]*){2,4}/g, '[jwt]'],
+  [/\b(Bearer|Basic|DPoP)(\s+)[\w.~+/=-]+/gi, '$1$2***'],
+  // key=value, key: value, "key": "value" for every key that names a secret.
+  [new RegExp(`(?<![\\w-])(${SECRET_KEYS})(["']?\\s*[=:]\\s*["']?)[^\\s"'&,;}]+`, 'gi'), '$1$2***'],
+  // Words too common in prose to mask after a colon; only as URL, form or git-protocol parameters.
+  [/(?<=(?:^|[?&#\s])(?:code|credential)=)[^\s&#"']+/gim, '***'],
+  // Userinfo passwords in URLs.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, '$1***@'],
 ];
 
 export function mask(text: string): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
+  for (const secret of ordered) {
+    // Until none is left: replacing one occurrence can never rebuild another (*** is shorter than a secret).
+    while (out.includes(secret)) out = out.split(secret).join('***');
+  }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
 
 export interface Logger {
+  /** Only with AMPLIFY_DEBUG=1: traces of requests and decisions. */
   debug(message: string): void;
+  /** Always: a warning or a notice for the person, on stderr. */
   warn(message: string): void;
   readonly debugEnabled: boolean;
 }
