@@ -193,7 +193,7 @@ describe('a refresh token revoked at the platform', () => {
 describe('the platform stopped', () => {
   let platform: Platform;
   before(async () => {
-    platform = await startPlatform({ quiet: true, accessTokenTTL: 6 });
+    platform = await startPlatform({ quiet: true, accessTokenTTL: 12 });
   });
   after(async () => platform?.close());
 

@@ -126,8 +126,9 @@ export async function login(ctx: LoginContext, options: LoginOptions): Promise<L
   const { issuer, platformUrl, env } = chooseIssuer(options);
   const scope = options.scope ?? DEFAULT_SCOPE;
 
+  // Probing first makes an explicit keyring store that does not answer fail before any token is issued.
+  const state = await readState(ctx, { probe: true });
   if (!options.force) {
-    const state = await readState(ctx);
     const matches = knownName(method, clientId, options);
     const existing = matches && Object.values(state.config.accounts).find((record) => record.issuer === issuer && matches(record));
     if (existing && refreshStillValid(existing, ctx.now()) && state.secrets[accountKey(existing.name)]) {

@@ -28,8 +28,10 @@ export class ExecCommand extends AmplifyCommand {
     const [program, ...args] = argv;
     if (!program) throw usageError('name the command to run: amplify auth exec -- <command> [args...]');
     const { account, token } = await getAccessToken(this.ctx, { account: this.account });
+    // The login secrets are for amplify alone; the child gets the token it asked for and nothing more.
+    const { AMPLIFY_CLIENT_SECRET: _secret, AMPLIFY_PASSWORD: _password, ...inherited } = this.ctx.env;
     const env = {
-      ...this.ctx.env,
+      ...inherited,
       AMPLIFY_TOKEN: token,
       NODE_AUTH_TOKEN: token,
       AMPLIFY_ACCOUNT: account.name,

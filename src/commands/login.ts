@@ -66,7 +66,7 @@ export class LoginCommand extends AmplifyCommand {
       launchBrowser: this.launchBrowser,
       timeoutSeconds: this.timeout,
     });
-    if (result.storeNotice) this.ctx.stderr.write(`${result.storeNotice}\n`);
+    if (result.storeNotice) this.ctx.log.warn(result.storeNotice);
     const { account } = result;
     if (this.json) {
       printJson(this.ctx, account);

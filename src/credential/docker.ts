@@ -2,6 +2,7 @@
 import { DEFAULT_USERNAME, resolveBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import { dropCachedAccessToken, getAccessToken } from '../accounts/tokens.js';
+import { mask } from '../log.js';
 import { DOCKER_NOT_FOUND, formatDockerCredential, formatDockerList, parseDockerStore, parseServerUrl } from '../protocols/docker.js';
 import { normalizeRegistry } from '../protocols/hosts.js';
 import { readConfig } from '../store/config.js';
@@ -41,7 +42,7 @@ async function get(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
       return { stdout: formatDockerCredential({ ServerURL: serverURL, Username: bound.username, Secret: token }), exitCode: 0 };
     } catch (error) {
       // docker shows a helper's stdout as the error: one line that says what to do.
-      return { stdout: `amplify: ${(error as Error).message}\n`, exitCode: 1 };
+      return { stdout: `${mask(`amplify: ${(error as Error).message}`)}\n`, exitCode: 1 };
     }
   }
   const state = await readState(ctx);

@@ -120,7 +120,24 @@ export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Co
       throw issuerError(error, issuer, 'reading its discovery document');
     }
   }
+  // allowInsecureRequests covers every endpoint of a loopback issuer: none may send us elsewhere over plain http.
+  if (loopback) checkEndpoints(config.serverMetadata() as unknown as Record<string, unknown>, issuer);
   return config;
+}
+
+function checkEndpoints(metadata: Record<string, unknown>, issuer: string): void {
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== 'string' || !(key.endsWith('_endpoint') || key === 'jwks_uri')) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      continue;
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw new AmplifyError('EISSUER', `the discovery document of ${issuer} names ${key} ${value}: plain http:// is accepted only for loopback hosts.`);
+    }
+  }
 }
 
 /** client_secret_basic where the issuer lists it (or lists nothing), else client_secret_post. */
