@@ -130,7 +130,11 @@ async function lane(index: number, runs: number, outcomes: Outcomes): Promise<vo
       if (out.killed) outcomes.killed[kind] += 1;
       else {
         outcomes.completed[kind] += 1;
-        assert.equal(out.code, 0, `${command.args.join(' ')} finished, so it must have succeeded: ${out.stderr}`);
+        // A refresh killed after the issuer rotated alice's refresh token but before it was saved leaves the old one,
+        // which the issuer then refuses: the one outcome nothing here can prevent, and the message must say so.
+        // It is counted below, where the account shows needsLogin.
+        const rotatedAway = kind === 'refresh' && command.args.includes(ALICE) && /needs a new login/.test(out.stderr);
+        if (!rotatedAway) assert.equal(out.code, 0, `${command.args.join(' ')} finished, so it must have succeeded: ${out.stderr}`);
       }
 
       const after = await snapshot(box);
