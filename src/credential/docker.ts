@@ -30,10 +30,17 @@ export async function dockerCredential(ctx: HelperContext, action: string | unde
   }
 }
 
-async function get(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
+/** The server URL docker sent and the registry key bindings and stored credentials are matched on. */
+function registryOf(input: Buffer): { serverURL: string; key: string } | null {
   const serverURL = parseServerUrl(input);
   const key = serverURL === null ? null : normalizeRegistry(serverURL);
-  if (serverURL === null || key === null) return notFound;
+  return serverURL === null || key === null ? null : { serverURL, key };
+}
+
+async function get(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
+  const registry = registryOf(input);
+  if (!registry) return notFound;
+  const { serverURL, key } = registry;
   const config = await readConfig(ctx);
   const bound = resolveBinding(config, 'docker', key);
   if (bound) {
@@ -69,9 +76,9 @@ async function store(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
 }
 
 async function erase(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
-  const serverURL = parseServerUrl(input);
-  const key = serverURL === null ? null : normalizeRegistry(serverURL);
-  if (serverURL === null || key === null) return notFound;
+  const registry = registryOf(input);
+  if (!registry) return notFound;
+  const { key } = registry;
   const config = await readConfig(ctx);
   const bound = resolveBinding(config, 'docker', key);
   if (bound) {
