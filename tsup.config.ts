@@ -1,28 +1,136 @@
-// One ESM bundle for the CLI, the helpers' fast path and the library entry; the native keyring stays external.
-import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+// One ESM bundle for the CLI, the helpers' full path and the library entry, plus the helpers' CommonJS fast tier.
+import { chmod, readdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { rollup } from 'rollup';
+import { build, defineConfig, type Options } from 'tsup';
 
-const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
 
-export default defineConfig({
-  entry: {
-    amplify: 'src/bin/amplify.ts',
-    'git-credential': 'src/bin/git-credential.ts',
-    'docker-credential': 'src/bin/docker-credential.ts',
-    index: 'src/index.ts',
-  },
-  format: ['esm'],
+const OUT = 'dist';
+const ENTRIES = {
+  amplify: 'src/bin/amplify.ts',
+  'git-credential': 'src/bin/git-credential.ts',
+  'docker-credential': 'src/bin/docker-credential.ts',
+  // What the fast tier hands a call to when it needs more than a read: runCredential, with no side effect on import.
+  credential: 'src/bin/credential.ts',
+  index: 'src/index.ts',
+};
+const HELPER_ENTRIES = ['git-credential', 'docker-credential'];
+
+const shared: Options = {
   target: 'node20',
   platform: 'node',
-  splitting: true,
-  clean: true,
-  dts: { entry: { index: 'src/index.ts' } },
   sourcemap: false,
   define: { __AMPLIFY_VERSION__: JSON.stringify(version) },
   external: ['@napi-rs/keyring'],
   noExternal: [/^(?!@napi-rs\/keyring)/],
+};
+
+/** The files loaded before any of `from` runs: they and their static imports, transitively. */
+function staticClosure(from: string[], imports: (file: string) => readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const pending = [...from];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    pending.push(...imports(file));
+  }
+  return seen;
+}
+
+/**
+ * esbuild splits code shared by several entries into one chunk per set of entries that use it, so a
+ * cached `git-credential-amplify get` loaded a dozen chunks, and on Node every ES module costs its own
+ * resolve, read, compile and link. This merges everything the helpers load up front into one chunk
+ * (the modules stay as esbuild ordered them; only the files change) and leaves the rest of the split
+ * alone, so that the OAuth client, the lock and the prompts still load only when they run.
+ */
+async function mergeHelperChunks(): Promise<void> {
+  const entryFile = (name: string): string => resolve(OUT, `${name}.js`);
+  const keepApart = new Set(Object.keys(ENTRIES).filter((name) => name !== 'credential').map(entryFile));
+  const bundle = await rollup({
+    input: Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, entryFile(name)])),
+    // Bare specifiers are node builtins and the native keyring: everything else is already in dist/.
+    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
+    treeshake: false,
+    onwarn(warning, warn) {
+      if (warning.code !== 'UNUSED_EXTERNAL_IMPORT') warn(warning);
+    },
+  });
+  let helper: Set<string> | undefined;
+  const old = (await readdir(OUT)).filter((name) => name.endsWith('.js'));
+  await Promise.all(old.map((name) => rm(join(OUT, name))));
+  const { output } = await bundle.write({
+    dir: OUT,
+    format: 'es',
+    manualChunks(id, { getModuleInfo }) {
+      helper ??= staticClosure(HELPER_ENTRIES.map(entryFile), (file) => getModuleInfo(file)?.importedIds ?? []);
+      return helper.has(id) && !keepApart.has(id) ? 'credential' : undefined;
+    },
+    entryFileNames: '[name].js',
+    // A chunk is named after its first module, which esbuild named with a hash of its own.
+    chunkFileNames: (chunk) => `${chunk.name.replace(/-[A-Z0-9]{8}$/, '')}-[hash].js`,
+  });
+  await bundle.close();
+  // The bins run by their hashbang.
+  for (const file of output) if (file.type === 'chunk' && file.code.startsWith('#!')) await chmod(join(OUT, file.fileName), 0o755);
+}
+
+/**
+ * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module
+ * is a stand-in that reports the miss; its own hand-over to the full build stays a real import.
+ */
+async function buildFastTier(): Promise<void> {
+  const tier = resolve('src/bin/credential-fast.ts');
+  await build({
+    ...shared,
+    config: false,
+    entry: { 'credential-fast': tier },
+    outDir: OUT,
+    format: ['cjs'],
+    splitting: false,
+    clean: false,
+    dts: false,
+    silent: true,
+    esbuildPlugins: [
+      {
+        name: 'fast-tier-stand-ins',
+        setup(esbuild) {
+          esbuild.onResolve({ filter: /.*/ }, (args) => {
+            if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring') return undefined;
+            if (args.importer === tier && args.path === './credential.js') return { path: './credential.js', external: true };
+            return { path: args.path, namespace: 'fast-tier-stand-in' };
+          });
+          esbuild.onLoad({ filter: /.*/, namespace: 'fast-tier-stand-in' }, (args) => ({
+            contents: `import { fastTierMiss } from ${JSON.stringify(tier)};\nthrow fastTierMiss(${JSON.stringify(args.path)});\n`,
+            loader: 'ts',
+            resolveDir: resolve('src/bin'),
+          }));
+          // A warning here (import.meta in CommonJS, say) is a tier that would misbehave at run time.
+          esbuild.onEnd((result) => {
+            if (result.warnings.length > 0) throw new Error(`the fast tier built with warnings: ${result.warnings.map((w) => w.text).join('; ')}`);
+          });
+        },
+      },
+    ],
+  });
+}
+
+export default defineConfig({
+  ...shared,
+  entry: ENTRIES,
+  outDir: OUT,
+  format: ['esm'],
+  splitting: true,
+  clean: true,
+  dts: { entry: { index: 'src/index.ts' } },
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) expect require and __filename.
+  // The require is made on first use, so chunks that never call it (the helpers' fast path) never pay for it.
   banner: {
-    js: "import { createRequire as __amplifyCreateRequire } from 'node:module'; import { fileURLToPath as __amplifyFileURLToPath } from 'node:url'; const require = __amplifyCreateRequire(import.meta.url); const __filename = __amplifyFileURLToPath(import.meta.url);",
+    js: "let __amplifyRequire; const require = (id) => (__amplifyRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id); const __filename = import.meta.filename;",
+  },
+  async onSuccess() {
+    await mergeHelperChunks();
+    await buildFastTier();
   },
 });

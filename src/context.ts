@@ -1,5 +1,4 @@
 // What comes from outside: environment, paths, clock, fetch, keyring, browser and streams, injected as one object.
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.js';
 
@@ -27,7 +26,7 @@ export interface Context {
 
 export function resolveConfigDir(env: Record<string, string | undefined>, platform = process.platform): string {
   if (env.AMPLIFY_HOME) return env.AMPLIFY_HOME;
-  const home = env.HOME || homedir();
+  const home = env.HOME || process.getBuiltinModule('node:os').homedir();
   if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'amplify');
   if (platform === 'darwin') return join(home, 'Library', 'Preferences', 'amplify');
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'amplify');
@@ -93,20 +92,34 @@ async function launchBrowser(env: Record<string, string | undefined>, url: strin
 
 export function createContext(overrides: Partial<Context> = {}): Context {
   const env = overrides.env ?? process.env;
-  const stderr = overrides.stderr ?? process.stderr;
   let keyring: Promise<KeyringBackend> | undefined;
-  return {
+  let log: Logger | undefined;
+  // The standard streams are built on first use: process.stdin alone loads net and opens a socket, and a
+  // helper that answers with one write would pay more for them than for its answer.
+  const context: Context = {
     env,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr,
-    isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get isTTY() {
+      return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+    },
     configDir: resolveConfigDir(env),
     now: () => Date.now(),
-    fetch: globalThis.fetch,
+    // Read at call time: touching globalThis.fetch loads Node's HTTP client, which a cached helper call never needs.
+    fetch: (input, init) => globalThis.fetch(input, init),
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
-    log: createLogger(stderr, env.AMPLIFY_DEBUG === '1'),
-    ...overrides,
+    get log() {
+      return (log ??= createLogger({ write: (chunk) => context.stderr.write(chunk) }, env.AMPLIFY_DEBUG === '1'));
+    },
   };
+  // Descriptors, not a spread: a spread would read (and so build) every stream the overrides replace.
+  return Object.defineProperties(context, Object.getOwnPropertyDescriptors(overrides));
 }

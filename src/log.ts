@@ -1,8 +1,8 @@
 // The single place anything is logged: every line passes through mask() so no secret reaches a terminal or log.
 
 const secrets = new Set<string>();
-/** Longest first, so that a secret containing another one is masked whole. */
-let ordered: string[] = [];
+/** Longest first, so that a secret containing another one is masked whole; undefined until mask() sorts it again. */
+let ordered: string[] | undefined = [];
 
 // Shorter values are too likely to be ordinary words in a message; they still pass the patterns below.
 const MIN_SECRET_LENGTH = 6;
@@ -14,21 +14,34 @@ function add(value: string): void {
   if (value.length >= MIN_SECRET_LENGTH) secrets.add(value);
 }
 
+/**
+ * Values registered since mask() last ran. A store read registers every secret it holds (a hundred accounts:
+ * hundreds of values), and most calls never print anything: the spellings are worked out when mask() needs them.
+ */
+const pending = new Set<string>();
+
 /** Remember a value that must never be printed (tokens, client secrets, passwords, keys). */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return;
-  const before = secrets.size;
-  const trimmed = value.trim();
-  // The spellings a value takes on its way out: as is, in a URL or a form body, and inside a JSON string.
-  for (const form of [value, trimmed, encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) add(form);
-  for (const [, body] of trimmed.matchAll(PEM_BLOCK)) {
-    for (const line of (body ?? '').split(/\r?\n/)) if (line.trim().length >= MIN_PEM_LINE) add(line.trim());
+  if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) pending.add(value);
+}
+
+function settle(): void {
+  if (pending.size === 0) return;
+  for (const value of pending) {
+    const trimmed = value.trim();
+    // The spellings a value takes on its way out: as is, in a URL or a form body, and inside a JSON string.
+    for (const form of [value, trimmed, encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) add(form);
+    for (const [, body] of trimmed.matchAll(PEM_BLOCK)) {
+      for (const line of (body ?? '').split(/\r?\n/)) if (line.trim().length >= MIN_PEM_LINE) add(line.trim());
+    }
   }
-  if (secrets.size !== before) ordered = [...secrets].sort((a, b) => b.length - a.length);
+  pending.clear();
+  ordered = undefined;
 }
 
 /** Forget every registered secret (tests, and long-lived library hosts between unrelated calls). */
 export function forgetSecrets(): void {
+  pending.clear();
   secrets.clear();
   ordered = [];
 }
@@ -75,6 +88,8 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function mask(text: string): string {
   let out = text;
+  settle();
+  ordered ??= [...secrets].sort((a, b) => b.length - a.length);
   for (const secret of ordered) {
     // Until none is left: replacing one occurrence can never rebuild another (*** is shorter than a secret).
     while (out.includes(secret)) out = out.split(secret).join('***');
@@ -91,7 +106,7 @@ export interface Logger {
   readonly debugEnabled: boolean;
 }
 
-export function createLogger(stderr: NodeJS.WritableStream, debugEnabled: boolean): Logger {
+export function createLogger(stderr: Pick<NodeJS.WritableStream, 'write'>, debugEnabled: boolean): Logger {
   return {
     debugEnabled,
     debug(message) {

@@ -1,28 +1,33 @@
 #!/usr/bin/env node
-// The `amplify` executable. `amplify credential ...` (run by git, docker and kubectl) skips the command tree.
+// The `amplify` executable. `amplify credential ...` (run by git, docker and kubectl) and `amplify auth ls`
+// (run by prompts and scripts) skip the command tree: building clipanion's parser for every command costs
+// more than either of them.
 import { createContext } from '../context.js';
+import { runCredential } from './credential.js';
 
 const argv = process.argv.slice(2);
 const [first, tool, ...rest] = argv;
 const wantsHelp = argv.includes('--help') || argv.includes('-h');
 
-async function start(): Promise<void> {
-  if (first === 'credential' && !wantsHelp && (tool === 'git' || tool === 'docker' || tool === 'kubectl')) {
-    const { runHelper } = await import('../credential/main.js');
-    if (tool === 'git') {
-      const { gitCredential } = await import('../credential/git.js');
-      return runHelper(gitCredential, rest[0], { readsStdin: rest[0] !== 'capability', errorsOnStdout: false });
-    }
-    if (tool === 'docker') {
-      const { dockerCredential } = await import('../credential/docker.js');
-      return runHelper(dockerCredential, rest[0], { readsStdin: ['get', 'store', 'erase'].includes(rest[0] ?? ''), errorsOnStdout: true });
-    }
-    const { kubectlCredential } = await import('../credential/kubectl.js');
-    const at = rest.indexOf('--account');
-    const account = at >= 0 ? rest[at + 1] : rest.find((a) => a.startsWith('--account='))?.slice('--account='.length);
-    return runHelper((ctx) => kubectlCredential(ctx, account), undefined, { readsStdin: false, errorsOnStdout: false });
+/** `auth ls`, `auth list`, either with `--json` and nothing else: ListCommand's output, without the command tree. */
+async function listAccountsDirectly(ctx: ReturnType<typeof createContext>): Promise<boolean> {
+  const [{ listAccounts }, { formatAccountTable }] = await Promise.all([import('../accounts/manage.js'), import('../commands/format.js')]);
+  try {
+    const accounts = await listAccounts(ctx);
+    ctx.stdout.write(rest.length > 0 ? `${JSON.stringify(accounts, null, 2)}\n` : formatAccountTable(accounts, ctx.now()));
+    return true;
+  } catch {
+    // Failures are the command tree's to report (one line, or JSON with --json): it reads the files again.
+    return false;
   }
+}
+
+async function start(): Promise<void> {
+  if (first === 'credential' && !wantsHelp && (tool === 'git' || tool === 'docker' || tool === 'kubectl')) return runCredential(tool, rest);
   const ctx = createContext();
+  if (first === 'auth' && (tool === 'ls' || tool === 'list') && (rest.length === 0 || (rest.length === 1 && rest[0] === '--json'))) {
+    if (await listAccountsDirectly(ctx)) return;
+  }
   const [{ main }, { reportError }] = await Promise.all([import('../cli.js'), import('../commands/base.js')]);
   try {
     process.exitCode = await main(argv, ctx);

@@ -1,6 +1,4 @@
 // amplify auth exec -- <command>: run a program with the account's token in its environment, never in argv.
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import { Command, Option } from 'clipanion';
 import { getAccessToken } from '../accounts/tokens.js';
 import { AmplifyError, errnoCode, usageError } from '../errors.js';
@@ -37,6 +35,7 @@ export class ExecCommand extends AmplifyCommand {
       AMPLIFY_ACCOUNT: account.name,
       AMPLIFY_ORG_ID: account.org?.id ?? '',
     };
+    const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
     return new Promise<number>((resolve, reject) => {
       const child = spawn(program, args, { env, stdio: 'inherit' });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -1,7 +1,6 @@
 // amplify auth login: sign a person or a service account in; the flags pick the grant.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { login } from '../accounts/login.js';
 import { registerSecret } from '../log.js';
 import { AmplifyCommand, printJson } from './base.js';
 
@@ -51,6 +50,8 @@ export class LoginCommand extends AmplifyCommand {
     const password = this.password ?? (usingPassword ? env.AMPLIFY_PASSWORD || undefined : undefined);
     registerSecret(clientSecret);
     registerSecret(password);
+    // The OAuth client loads here, not with the command tree: `auth ls` and the rest never need it.
+    const { login } = await import('../accounts/login.js');
     const result = await login(this.ctx, {
       env: this.env,
       issuer: this.issuer,

@@ -1,6 +1,6 @@
 // amplify auth setup [git|docker|npm|kubectl]: bind a host to an account and configure the tool to ask amplify.
 import { Command, Option } from 'clipanion';
-import { describeBinding, listBindings, setup, type SetupRequest } from '../setup/index.js';
+import type { SetupRequest } from '../setup/index.js';
 import type { Tool } from '../store/config.js';
 import { AmplifyCommand, printJson } from './base.js';
 
@@ -19,6 +19,7 @@ export class SetupListCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
+    const { describeBinding, listBindings } = await import('../setup/index.js');
     const bindings = await listBindings(this.ctx);
     if (this.json) printJson(this.ctx, bindings);
     else if (bindings.length === 0) this.ctx.stdout.write('No bindings. Run `amplify auth setup git --host <host>` (or docker, npm, kubectl).\n');
@@ -43,6 +44,8 @@ abstract class SetupToolCommand extends AmplifyCommand {
 
   protected async run(): Promise<void> {
     const request: SetupRequest = { tool: this.tool, target: this.target(), account: this.account, username: this.username(), remove: this.remove };
+    // Loaded on use: it brings child_process and the tools' file writers, which no other command needs.
+    const { describeBinding, setup } = await import('../setup/index.js');
     const result = await setup(this.ctx, request);
     for (const note of result.notes) this.ctx.log.warn(`amplify: ${note}`);
     if (this.json) {

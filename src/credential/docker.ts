@@ -45,7 +45,7 @@ async function get(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
   const bound = resolveBinding(config, 'docker', key);
   if (bound) {
     try {
-      const { token } = await getAccessToken(ctx, { account: bound.account });
+      const { token } = await getAccessToken(ctx, { account: bound.account, config });
       return { stdout: formatDockerCredential({ ServerURL: serverURL, Username: bound.username, Secret: token }), exitCode: 0 };
     } catch (error) {
       // docker shows a helper's stdout as the error: one line that says what to do.

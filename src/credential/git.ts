@@ -36,7 +36,7 @@ export async function gitCredential(ctx: HelperContext, action: string | undefin
   }
 
   try {
-    const { token, expiresAt } = await getAccessToken(ctx, { account: bound.account });
+    const { token, expiresAt } = await getAccessToken(ctx, { account: bound.account, config });
     return {
       stdout: formatGitCredential({ username: bound.username, token, expiresAt: expiresAt === null ? null : new Date(expiresAt), authtype: request.capabilities.includes('authtype') }),
       exitCode: 0,

@@ -3,4 +3,5 @@ import { fileURLToPath } from 'node:url';
 
 // Every bundle chunk sits in dist/, beside amplify.js and under the package root that holds helpers/.
 export const gitHelperPath = (): string => fileURLToPath(new URL('../helpers/git-credential-amplify', import.meta.url));
-export const amplifyBinPath = (): string => fileURLToPath(new URL('./amplify.js', import.meta.url));
+// The `amplify` bin: a CommonJS launcher that starts `amplify credential kubectl` on the helpers' fast tier.
+export const amplifyBinPath = (): string => fileURLToPath(new URL('../helpers/amplify', import.meta.url));

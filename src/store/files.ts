@@ -1,8 +1,6 @@
 // Files on disk: atomic 0600 writes in a 0700 directory, cross-process locks, and reads that report corruption by name.
-import { chmod, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { AmplifyError, errnoCode } from '../errors.js';
 
 export const FILE_MODE = 0o600;
@@ -23,6 +21,8 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 /** Temp file + fsync + rename, mode 0600 on the new inode whatever the old file had. */
 export async function writePrivateFile(file: string, data: string | Buffer): Promise<void> {
   await ensurePrivateDir(dirname(file));
+  // Loaded on first write, as the lock below: a read (every cached helper call) needs neither.
+  const { default: writeFileAtomic } = await import('write-file-atomic');
   try {
     await writeFileAtomic(file, data, { mode: FILE_MODE, fsync: true });
   } catch (error) {
@@ -77,6 +77,15 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
 // A holder killed with -9 stops refreshing the lock's mtime; after this long others break it.
 export const LOCK_STALE_MS = 5_000;
 
+/** Whether another process holds the lock `name` in dir now (a stale one, of a dead process, does not count). */
+export async function lockHeld(dir: string, name: string): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(`${join(dir, name)}.lock`)).mtimeMs < LOCK_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs fn while holding a cross-process lock named `name` in dir. Waits (bounded) for other holders;
  * a stale lock from a dead process is broken.
@@ -87,6 +96,7 @@ export async function withLock<T>(dir: string, name: string, fn: () => Promise<T
   } catch (error) {
     throw new AmplifyError('ELOCK', (error as Error).message, { cause: error });
   }
+  const { default: lockfile } = await import('proper-lockfile');
   const target = join(dir, name);
   const deadline = Date.now() + waitMs;
   let release: (() => Promise<void>) | undefined;

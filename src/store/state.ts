@@ -17,6 +17,8 @@ export interface State {
 export interface StateOptions {
   /** Probe the keyring (and create its data key) when no store exists yet: logins do, lookups do not. */
   probe?: boolean;
+  /** config.json as the caller has just read it (a helper, to find the host's binding): it is not read twice. */
+  config?: ConfigFile;
 }
 
 /** The lock every read-modify-write of config.json and the token store takes. */
@@ -30,7 +32,7 @@ const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc'];
  * are two files, though: a writer may land between the two reads. Use readStateLocked to decide.
  */
 export async function readState(ctx: StateContext, options: StateOptions = {}): Promise<State> {
-  const config = await readConfig(ctx);
+  const config = options.config ?? (await readConfig(ctx));
   const choice = await chooseTokenStore(ctx, config.auth.tokenStore, options.probe ?? false);
   const secrets = await choice.store.read();
   return { config, secrets, store: choice.store, fallbackNotice: choice.fallbackNotice };

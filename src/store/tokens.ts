@@ -1,5 +1,4 @@
 // TokenStore: where tokens and credentials live; `keyring` (AES-256-GCM file, key in the OS keyring), `file` (0600) or `memory`.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { access, chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context, KeyringBackend } from '../context.js';
@@ -7,6 +6,10 @@ import { AmplifyError } from '../errors.js';
 import { registerSecret, type Logger } from '../log.js';
 import type { TokenStoreKind } from './config.js';
 import { FILE_MODE, readJsonFile, readOptionalFile, writePrivateFile } from './files.js';
+
+
+// node:crypto on first use: only the keyring store needs it, and a cached read from the file store should not pay ~2 ms for it.
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
 
 export interface AccountSecrets {
   kind: 'account';
@@ -138,8 +141,8 @@ export function serializeSealed(sealed: Sealed): string {
 
 export function seal(key: Buffer, plaintext: string): Sealed {
   // A fresh 96-bit nonce for every write: GCM must never see the same (key, nonce) twice.
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  const iv = crypto().randomBytes(IV_BYTES);
+  const cipher = crypto().createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(AAD);
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return { version: 1, alg: 'A256GCM', iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
@@ -184,7 +187,7 @@ export function parseSealed(bytes: Buffer, file: string): { sealed: Sealed; iv: 
 export function unseal(key: Buffer, bytes: Buffer, file: string): string {
   const { iv, tag, data } = parseSealed(bytes, file);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    const decipher = crypto().createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(AAD);
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
@@ -232,7 +235,7 @@ export function keyringStore(ctx: Pick<Context, 'configDir' | 'keyring' | 'log'>
       return key;
     }
     if (!create) return undefined;
-    const fresh = randomBytes(KEY_BYTES).toString('base64');
+    const fresh = crypto().randomBytes(KEY_BYTES).toString('base64');
     try {
       keyring.set(entry.service, entry.account, fresh);
       // Read back: some backends accept a write they cannot keep.
@@ -286,7 +289,7 @@ export async function keyringProblem(ctx: Pick<Context, 'configDir' | 'keyring' 
     const keyring = await ctx.keyring();
     if (keyring.get(service, account)) return null;
     // The probe value becomes the data key: it is as random as any other.
-    const probe = randomBytes(KEY_BYTES).toString('base64');
+    const probe = crypto().randomBytes(KEY_BYTES).toString('base64');
     keyring.set(service, account, probe);
     return keyring.get(service, account) === probe ? null : 'a value written to it did not read back';
   } catch (error) {

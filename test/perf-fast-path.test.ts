@@ -1,0 +1,198 @@
+// What a helper call loads and reads, checked by structure (never by time: npm run bench measures time).
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { DOCKER_HELPER, GIT_HELPER, helper, loginSecret, mustRun } from './helpers-support.js';
+import { startPlatform, type Platform } from './platform/index.js';
+import { ROOT, sandbox, type RunResult, type Sandbox } from './support/cli.js';
+
+/** Node's own modules no cached answer needs: each costs start-up time (net and tty: a stdio stream built; undici: fetch). */
+const HEAVY_BUILTINS = ['net', 'tty', 'crypto', 'child_process', 'http', 'https', 'readline', 'worker_threads', 'internal/deps/undici/undici'];
+/** Packages that belong to logins, refreshes, writes and the command tree: never in what a cached answer loads. */
+const HEAVY_PACKAGES = /node_modules\/(openid-client|oauth4webapi|jose|clipanion|typanion|@inquirer|proper-lockfile|graceful-fs|write-file-atomic|signal-exit|open)\//;
+
+// Preloaded into the helper through NODE_OPTIONS: at exit it writes what the process loaded and which files it read.
+const CJS_PROBE = `
+const fs = require('node:fs');
+const reads = {};
+const count = (file) => { const key = String(file); reads[key] = (reads[key] ?? 0) + 1; };
+for (const [owner, name] of [[fs, 'readFileSync'], [fs, 'readFile'], [fs.promises, 'readFile']]) {
+  const original = owner[name];
+  owner[name] = function (file, ...rest) { count(file); return original.call(this, file, ...rest); };
+}
+process.on('exit', () => {
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+  fs.writeFileSync(process.env.AMPLIFY_PROBE_OUT, JSON.stringify({ cjs: Object.keys(require.cache), builtins, reads }));
+});
+`;
+// The ES modules a process loads: a module hook (on a thread of its own) writes each URL down as it loads.
+const ESM_HOOKS = `
+import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.AMPLIFY_PROBE_ESM, url + '\\n');
+  return next(url, context);
+}
+`;
+
+interface Loaded {
+  /** Files of this package loaded as CommonJS, relative to the package root. */
+  cjs: string[];
+  builtins: string[];
+  reads: Record<string, number>;
+  /** Files of this package loaded as ES modules, relative to the package root. */
+  esm: string[];
+}
+
+let platform: Platform;
+let box: Sandbox;
+let probeDir: string;
+let origin: string;
+let registry: string;
+
+before(async () => {
+  platform = await startPlatform({ quiet: true });
+  box = await sandbox();
+  probeDir = await mkdtemp(join(tmpdir(), 'amplify-perf-probe-'));
+  await writeFile(join(probeDir, 'probe.cjs'), CJS_PROBE);
+  await writeFile(join(probeDir, 'hooks.mjs'), ESM_HOOKS);
+  await writeFile(join(probeDir, 'probe.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(probeDir, 'hooks.mjs')).href)});\n`);
+  await loginSecret(box, platform);
+  registry = `127.0.0.1:${platform.port}`;
+  origin = registry;
+  await mustRun(box, ['auth', 'setup', 'git', '--host', origin], { GIT_CONFIG_GLOBAL: join(box.home, 'gitconfig') });
+  await mustRun(box, ['auth', 'setup', 'docker', '--registry', registry], { DOCKER_CONFIG: join(box.home, 'docker') });
+});
+after(async () => {
+  await platform?.close();
+  await box?.cleanup();
+  if (probeDir) await rm(probeDir, { recursive: true, force: true });
+});
+
+const gitRequest = () => `protocol=http\nhost=${origin}\n\n`;
+const inPackage = (files: string[]): string[] => files.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort();
+
+/**
+ * Runs `run` with the CommonJS probe preloaded, and the ES module hook too where `esm` (a hook thread of its
+ * own, so then the builtins say little); AMPLIFY_DEBUG=1 makes the fast tier say when it hands a call over.
+ */
+async function probed(run: (env: Record<string, string>) => Promise<RunResult>, esm = false): Promise<{ result: RunResult; loaded: Loaded }> {
+  const out = join(probeDir, 'out.json');
+  const esmList = join(probeDir, 'esm.txt');
+  await writeFile(esmList, '');
+  const result = await run({
+    NODE_OPTIONS: `--require ${join(probeDir, 'probe.cjs')}${esm ? ` --import ${join(probeDir, 'probe.mjs')}` : ''}`,
+    AMPLIFY_PROBE_OUT: out,
+    AMPLIFY_PROBE_ESM: esmList,
+    AMPLIFY_DEBUG: '1',
+  });
+  const seen = JSON.parse(await readFile(out, 'utf8')) as Omit<Loaded, 'esm'>;
+  const urls = (await readFile(esmList, 'utf8')).split('\n').filter((u) => u.startsWith('file:'));
+  return { result, loaded: { ...seen, cjs: inPackage(seen.cjs), esm: inPackage(urls.map((u) => new URL(u).pathname)) } };
+}
+
+const handedOver = (result: RunResult): boolean => /needed: the full build answers/.test(result.stderr);
+
+async function bundled(file: string): Promise<string[]> {
+  const text = await readFile(join(ROOT, file), 'utf8');
+  return [...new Set([...text.matchAll(new RegExp(HEAVY_PACKAGES, 'g'))].map((m) => m[1]!))];
+}
+
+function assertLight(loaded: Loaded): void {
+  assert.deepEqual(
+    loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b)),
+    [],
+    'Node modules a cached answer does not need',
+  );
+}
+
+describe('the helpers answer a cached token from one small file, reading each state file once', () => {
+  test('git-credential-amplify get: the helper and dist/credential-fast.cjs, no ES module, config and tokens read once', async () => {
+    const { result, loaded } = await probed((env) => helper(box, GIT_HELPER, 'get', gitRequest(), env));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^password=.+$/m);
+    assert.ok(!handedOver(result), result.stderr);
+    assert.deepEqual(loaded.cjs, ['dist/credential-fast.cjs', 'helpers/git-credential-amplify']);
+    // Node loads its ES module loader only for an ES module; the fast tier has none.
+    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertLight(loaded);
+    const reads = Object.entries(loaded.reads).filter(([file]) => file.startsWith(box.configDir));
+    assert.deepEqual(reads.map(([file, n]) => [relative(box.configDir, file), n]).sort(), [
+      ['config.json', 1],
+      ['tokens.json', 1],
+    ]);
+  });
+
+  test('docker-credential-amplify get: the same', async () => {
+    const { result, loaded } = await probed((env) => helper(box, DOCKER_HELPER, 'get', registry, env));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"Secret":/);
+    assert.ok(!handedOver(result), result.stderr);
+    assert.deepEqual(loaded.cjs, ['dist/credential-fast.cjs', 'helpers/docker-credential-amplify']);
+    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertLight(loaded);
+  });
+
+  test('helpers/amplify credential kubectl (the bin, as kubeconfig runs it): the fast tier as well', async () => {
+    const kubeInfo = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
+    const launcher = join(ROOT, 'helpers', 'amplify');
+    const { result, loaded } = await probed((env) => box.run(process.execPath, [launcher, 'credential', 'kubectl'], { env: { ...env, KUBERNETES_EXEC_INFO: kubeInfo } }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"token"/);
+    assert.ok(!handedOver(result), result.stderr);
+    assert.deepEqual(loaded.cjs, ['dist/credential-fast.cjs', 'helpers/amplify']);
+    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertLight(loaded);
+  });
+
+  test('the fast tier holds none of the login, refresh, write or command-tree packages', async () => {
+    assert.deepEqual(await bundled('dist/credential-fast.cjs'), []);
+  });
+
+  test('dist/amplify.js credential kubectl (ES modules): itself and one chunk, without those packages', async () => {
+    const kubeInfo = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
+    const kubectl = (env: Record<string, string>) => box.amplify(['credential', 'kubectl'], { env: { ...env, KUBERNETES_EXEC_INFO: kubeInfo } });
+    const { result, loaded } = await probed(kubectl, true);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"token"/);
+    assert.equal(loaded.esm.length, 2, loaded.esm.join(' '));
+    assert.equal(loaded.esm[0], 'dist/amplify.js');
+    for (const file of loaded.esm) assert.deepEqual(await bundled(file), [], file);
+    assertLight((await probed(kubectl)).loaded);
+  });
+
+  test('amplify auth ls loads neither the command tree nor the OAuth client', async () => {
+    const { result, loaded } = await probed((env) => box.amplify(['auth', 'ls'], { env }), true);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /sa-secret/);
+    for (const file of loaded.esm) assert.deepEqual(await bundled(file), [], file);
+  });
+});
+
+describe('a call that needs more than a read goes to the full build, once', () => {
+  test('get after erase: the fast tier hands over; one token request; the new token is answered', async () => {
+    const first = await helper(box, GIT_HELPER, 'get', gitRequest());
+    const old = /^password=(.+)$/m.exec(first.stdout)![1]!;
+    const erase = await helper(box, GIT_HELPER, 'erase', `${gitRequest().trimEnd()}\nusername=oauth2\npassword=${old}\n\n`);
+    assert.equal(erase.code, 0, erase.stderr);
+    platform.resetStats();
+    const { result } = await probed((env) => helper(box, GIT_HELPER, 'get', gitRequest(), env));
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(handedOver(result), result.stderr);
+    const fresh = /^password=(.+)$/m.exec(result.stdout)?.[1];
+    assert.ok(fresh && fresh !== old, result.stdout);
+    assert.equal(platform.stats().tokenRequests.length, 1);
+    // What the fast tier would have written is dropped: one answer, not two.
+    assert.equal(result.stdout.match(/^password=/gm)?.length, 1);
+  });
+
+  test('with the issuer gone, a cached get still answers, without a word on stderr', async () => {
+    await platform.close();
+    const result = await helper(box, GIT_HELPER, 'get', gitRequest());
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^password=.+$/m);
+    assert.equal(result.stderr, '');
+  });
+});
