@@ -11,10 +11,9 @@ const wantsHelp = argv.includes('--help') || argv.includes('-h');
 
 /** `auth ls`, `auth list`, either with `--json` and nothing else: ListCommand's output, without the command tree. */
 async function listAccountsDirectly(ctx: ReturnType<typeof createContext>): Promise<boolean> {
-  const [{ listAccounts }, { formatAccountTable }] = await Promise.all([import('../accounts/manage.js'), import('../commands/format.js')]);
+  const [{ listAccounts }, { formatAccountList }] = await Promise.all([import('../accounts/manage.js'), import('../commands/format.js')]);
   try {
-    const accounts = await listAccounts(ctx);
-    ctx.stdout.write(rest.length > 0 ? `${JSON.stringify(accounts, null, 2)}\n` : formatAccountTable(accounts, ctx.now()));
+    ctx.stdout.write(formatAccountList(await listAccounts(ctx), rest.length > 0, ctx.now()));
     return true;
   } catch {
     // Failures are the command tree's to report (one line, or JSON with --json): it reads the files again.

@@ -34,3 +34,8 @@ export function formatAccount(a: AccountView, now: number): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** What `auth ls` prints: the table, or with --json the array of account objects. */
+export function formatAccountList(accounts: AccountView[], json: boolean, now: number): string {
+  return json ? `${JSON.stringify(accounts, null, 2)}\n` : formatAccountTable(accounts, now);
+}

@@ -1,8 +1,8 @@
 // amplify auth ls | list: every authenticated account.
 import { Command, Option } from 'clipanion';
 import { listAccounts } from '../accounts/manage.js';
-import { AmplifyCommand, printJson } from './base.js';
-import { formatAccountTable } from './format.js';
+import { AmplifyCommand } from './base.js';
+import { formatAccountList } from './format.js';
 
 export class ListCommand extends AmplifyCommand {
   static override paths = [['auth', 'ls'], ['auth', 'list']];
@@ -23,8 +23,6 @@ export class ListCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    const accounts = await listAccounts(this.ctx);
-    if (this.json) printJson(this.ctx, accounts);
-    else this.ctx.stdout.write(formatAccountTable(accounts, this.ctx.now()));
+    this.ctx.stdout.write(formatAccountList(await listAccounts(this.ctx), this.json, this.ctx.now()));
   }
 }
