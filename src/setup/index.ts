@@ -1,14 +1,15 @@
 // `amplify auth setup`: bind a host to an account and write the tool's own configuration to use the helper.
-import { access, constants as fsConstants, mkdir, readFile } from 'node:fs/promises';
+import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
-import { AmplifyError, errnoCode, usageError } from '../errors.js';
+import { AmplifyError, usageError } from '../errors.js';
 import { isLoopbackHost, normalizeOrigin, normalizeRegistry } from '../protocols/hosts.js';
 import { readConfig, type HostBinding, type Tool } from '../store/config.js';
+import { readOptionalFile } from '../store/files.js';
 import { mutateState } from '../store/state.js';
 import { amplifyBinPath, gitHelperPath } from './paths.js';
 import { runTool } from './run.js';
@@ -244,13 +245,9 @@ async function readToolJson(file: string): Promise<Record<string, unknown> | und
   return data;
 }
 
+/** A tool's file as text; empty when it does not exist yet. */
 async function readTextOptional(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return '';
-    throw new AmplifyError('ECONFIG', `cannot read ${file}: ${(error as Error).message}`);
-  }
+  return (await readOptionalFile(file))?.toString('utf8') ?? '';
 }
 
 interface KubeView {
