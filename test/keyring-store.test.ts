@@ -2,7 +2,7 @@
 // dbus-run-session, as test/run.mjs sets up), tampering reported without a byte overwritten, and the headless fallback.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import { isAmplifyError } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
 import { accountKey, chooseTokenStore, keyringEntry, keyringStore, parseSealed, type SecretMap } from '../src/store/tokens.js';
 import { startPlatform, type Platform } from './platform/index.js';
-import { HELPERS, json, runProcess, sandbox, type Sandbox } from './support/cli.js';
+import { filesUnder, HELPERS, json, runProcess, sandbox, type Sandbox } from './support/cli.js';
 
 const DBUS = process.env.DBUS_SESSION_BUS_ADDRESS;
 /** With the bus: what the keyring tests pass to the bins, which the sandbox otherwise strips (the headless case). */
@@ -52,16 +52,6 @@ async function lookupDataKey(box: Sandbox): Promise<string> {
 async function clearDataKey(configDir: string): Promise<void> {
   const { service, account } = keyringEntry(configDir);
   await runProcess('secret-tool', ['clear', 'service', service, 'username', account], { env: process.env }).catch(() => undefined);
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }
 
 describe('keyring store against the Secret Service', { skip }, () => {

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startPlatform, type Platform } from './platform/index.js';
 import { approveDevice, completeAuthorization } from './platform/browserless.js';
-import { AMPLIFY_BIN, HELPERS, json, runProcess, sandbox, type RunResult, type Sandbox } from './support/cli.js';
+import { AMPLIFY_BIN, filesUnder, HELPERS, json, runProcess, sandbox, type RunResult, type Sandbox } from './support/cli.js';
 
 const DEBUG = { AMPLIFY_DEBUG: '1' };
 const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
@@ -83,16 +83,6 @@ function interactive(args: string[], env: Record<string, string>, onStderr: (soF
       void acting.finally(() => resolve({ code, signal, stdout, stderr }));
     });
   });
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }
 
 const ok = (r: RunResult, what: string) => assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
