@@ -1,8 +1,8 @@
 // Files and locks: corrupt or unreadable files are reported by name and left as they are; locks of killed holders are broken in bounded time.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, cp, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { startPlatform, type Platform } from './platform/index.js';
@@ -161,10 +161,20 @@ describe('a corrupt file is reported by name and left unchanged', () => {
   });
 });
 
-/** Runs the amplify bin as another user (root only), else as us. */
-function runAs(uid: number | undefined, box: Sandbox, args: string[]): Promise<RunResult> {
+/**
+ * Runs the amplify bin as another user (root only), else as us. The other user runs a copy of the
+ * self-contained dist/ in the sandbox: the checkout itself may sit where that user cannot read (a 0700 temp dir).
+ */
+async function runAs(uid: number | undefined, box: Sandbox, args: string[]): Promise<RunResult> {
+  let bin = AMPLIFY_BIN;
+  if (uid !== undefined) {
+    const dist = join(box.home, 'dist');
+    await cp(dirname(AMPLIFY_BIN), dist, { recursive: true });
+    await chmod(dist, 0o755);
+    bin = join(dist, basename(AMPLIFY_BIN));
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AMPLIFY_BIN, ...args], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'], ...(uid === undefined ? {} : { uid, gid: uid }) });
+    const child = spawn(process.execPath, [bin, ...args], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'], ...(uid === undefined ? {} : { uid, gid: uid }) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
