@@ -1,5 +1,6 @@
 // One ESM bundle for the CLI, the helpers' full path and the library entry, plus the helpers' CommonJS fast tier.
-import { chmod, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rollup } from 'rollup';
 import { build, defineConfig, type Options } from 'tsup';
@@ -76,29 +77,31 @@ async function mergeHelperChunks(): Promise<void> {
   for (const file of output) if (file.type === 'chunk' && file.code.startsWith('#!')) await chmod(join(OUT, file.fileName), 0o755);
 }
 
+/** One CommonJS file in dist/, bundled on its own; `node:` specifiers are kept, so that plugins see them. */
+const cjsFile = (name: string, entry: string, options: Options): Promise<void> =>
+  build({ ...shared, config: false, entry: { [name]: entry }, outDir: OUT, format: ['cjs'], splitting: false, clean: false, dts: false, silent: true, removeNodeProtocol: false, ...options });
+
 /**
- * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module
- * is a stand-in that reports the miss; its own hand-over to the full build stays a real import.
+ * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module of this
+ * package is a stand-in that reports the miss, headed by its content hash; then its loader, dist/fast-start.cjs,
+ * which hands what the tier cannot answer to the full build.
  */
 async function buildFastTier(): Promise<void> {
   const tier = resolve('src/bin/credential-fast.ts');
-  await build({
-    ...shared,
-    config: false,
-    entry: { 'credential-fast': tier },
-    outDir: OUT,
-    format: ['cjs'],
-    splitting: false,
-    clean: false,
-    dts: false,
-    silent: true,
+  await cjsFile('credential-fast', tier, {
+    // Synchronous stand-ins for node:fs/promises (src/bin/fast-fs.ts); esbuild fails the build on a name it lacks.
+    esbuildOptions(options) {
+      options.alias = { 'node:fs/promises': './src/bin/fast-fs.ts', 'fs/promises': './src/bin/fast-fs.ts' };
+      // The tier runs without a module loader (see FullBuild in src/bin/credential-fast.ts): its dynamic imports of
+      // packages (the native keyring, child_process) become require calls, the others stand-ins (below).
+      options.supported = { 'dynamic-import': false };
+    },
     esbuildPlugins: [
       {
         name: 'fast-tier-stand-ins',
         setup(esbuild) {
           esbuild.onResolve({ filter: /.*/ }, (args) => {
             if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring') return undefined;
-            if (args.importer === tier && args.path === './credential.js') return { path: './credential.js', external: true };
             return { path: args.path, namespace: 'fast-tier-stand-in' };
           });
           esbuild.onLoad({ filter: /.*/, namespace: 'fast-tier-stand-in' }, (args) => ({
@@ -110,6 +113,22 @@ async function buildFastTier(): Promise<void> {
           esbuild.onEnd((result) => {
             if (result.warnings.length > 0) throw new Error(`the fast tier built with warnings: ${result.warnings.map((w) => w.text).join('; ')}`);
           });
+        },
+      },
+    ],
+  });
+  // The content hash that names the tier's code cache (src/bin/fast-start.ts), on the first line.
+  const file = join(OUT, 'credential-fast.cjs');
+  const code = await readFile(file, 'utf8');
+  if (/\bimport\(/.test(code)) throw new Error('the fast tier makes an import() call, which fails there (see FullBuild in src/bin/credential-fast.ts)');
+  await writeFile(file, `// amplify-build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
+  // What loads the tier: small, and compiled from source every time; its import() calls reach the full build.
+  await cjsFile('fast-start', 'src/bin/fast-start.ts', {
+    esbuildPlugins: [
+      {
+        name: 'full-build-external',
+        setup(esbuild) {
+          esbuild.onResolve({ filter: /^\.\/(credential|amplify)\.js$/ }, (args) => ({ path: args.path, external: true }));
         },
       },
     ],

@@ -1,5 +1,6 @@
 // What comes from outside: environment, paths, clock, fetch, keyring, browser and streams, injected as one object.
 import { join } from 'node:path';
+import type { HttpFetch } from './http.js';
 import { createLogger, type Logger } from './log.js';
 
 /** The OS keyring, reduced to what the keyring store needs. Errors mean "no keyring answers". */
@@ -18,7 +19,7 @@ export interface Context {
   isTTY: boolean;
   configDir: string;
   now(): number;
-  fetch: typeof globalThis.fetch;
+  fetch: HttpFetch;
   keyring(): Promise<KeyringBackend>;
   openBrowser(url: string): Promise<void>;
   log: Logger;
@@ -112,8 +113,8 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     },
     configDir: resolveConfigDir(env),
     now: () => Date.now(),
-    // Read at call time: touching globalThis.fetch loads Node's HTTP client, which a cached helper call never needs.
-    fetch: (input, init) => globalThis.fetch(input, init),
+    // Loaded at call time: a cached helper call never makes a request.
+    fetch: async (input, init) => (await import('./http.js')).httpFetch(input, init),
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
     get log() {

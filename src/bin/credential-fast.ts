@@ -1,4 +1,5 @@
-// The helpers' first tier, built as one CommonJS file (dist/credential-fast.cjs) that answers from the files on disk.
+// The helpers' first tier, built as one CommonJS file (dist/credential-fast.cjs) that answers from the files on disk;
+// it answers `amplify auth ls` too. dist/fast-start.cjs (src/bin/fast-start.ts) loads it from V8's code cache.
 //
 // Node starts a CommonJS entry without its ES module loader, which alone costs 3 to 4 ms: a sixth of `node -e 0`.
 // This tier runs the same handlers as the full build over the same files, but the build gives it a stand-in for
@@ -7,6 +8,8 @@
 // erase) is answered again, from the start, by the full ES module build, with the stdin this tier read; the
 // answer this tier had written meanwhile is held back and dropped (its warnings, such as a token file found
 // readable by others and tightened, are not: the full build would not see the cause again).
+import { listAccounts } from '../accounts/manage.js';
+import { formatAccountList } from '../commands/format.js';
 import { createContext } from '../context.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
 import { answerCall } from '../credential/main.js';
@@ -33,7 +36,18 @@ function heldOutput(): NodeJS.WritableStream & { flushTo(fd: 1 | 2): void } {
   } as unknown as NodeJS.WritableStream & { flushTo(fd: 1 | 2): void };
 }
 
-export async function runCredentialFast(tool: CredentialTool, args: string[]): Promise<void> {
+/**
+ * How the tier reaches the full build: given by dist/fast-start.cjs, whose import() is Node's own. The tier makes no
+ * import() itself: compiled from a code cache through vm.Script, Node 20 gives it no module loader (the build
+ * turns the tier's other dynamic imports, the native keyring among them, into require calls).
+ */
+export interface FullBuild {
+  credential(): Promise<typeof import('./credential.js')>;
+  /** Loading it runs the CLI on process.argv. */
+  cli(): Promise<unknown>;
+}
+
+export async function runCredentialFast(tool: CredentialTool, args: string[], full: FullBuild): Promise<void> {
   const call = credentialCall(tool, args);
   const input = call.readsStdin ? await readStandardInput() : Buffer.alloc(0);
   const stdout = heldOutput();
@@ -46,6 +60,27 @@ export async function runCredentialFast(tool: CredentialTool, args: string[]): P
     return;
   }
   log.debug(`${missed} needed: the full build answers`);
-  const { runCredential } = await import('./credential.js');
+  const { runCredential } = await full.credential();
   await runCredential(tool, args, input);
+}
+
+/**
+ * `amplify auth ls` or `auth list`, with `--json` or not and nothing else (helpers/amplify checks): ListCommand's
+ * output without the command tree. Anything else, failures included, is the full CLI's to answer (one line, or JSON
+ * with --json): it starts from process.argv and reads the files again.
+ */
+export async function runListFast(args: string[], full: FullBuild): Promise<void> {
+  const stderr = heldOutput();
+  const ctx = createContext({ stdout: heldOutput(), stderr, log: createLogger(directOutput(2), process.env.AMPLIFY_DEBUG === '1') });
+  let answer: string | undefined;
+  try {
+    const accounts = await listAccounts(ctx);
+    if (missed === undefined) answer = formatAccountList(accounts, args.includes('--json'), ctx.now());
+  } catch {
+    // Said again by the full CLI, below.
+  }
+  // Warnings stand either way (see the top of the file).
+  stderr.flushTo(2);
+  if (answer !== undefined) directOutput(1).write(answer);
+  else await full.cli();
 }

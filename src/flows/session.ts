@@ -27,7 +27,7 @@ export function orgsFromClaim(claim: unknown): OrgRef[] {
 async function findSession(ctx: Pick<Context, 'fetch' | 'log'>, platformUrl: string, accessToken: string): Promise<Record<string, unknown>> {
   const url = `${platformUrl}/api/v1/auth/findSession`;
   ctx.log.debug(`GET ${url}`);
-  const response = await ctx.fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+  const response = await ctx.fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const body = (await response.json()) as { result?: Record<string, unknown> };
   if (!body || typeof body.result !== 'object' || body.result === null) throw new Error('no result in the answer');

@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +34,8 @@ export interface PlatformOptions {
   deviceInterval?: number;
   /** Default true: print nothing. false: one access-log line per request on stderr (paths only, never tokens). */
   quiet?: boolean;
+  /** Serve https with this key and certificate (PEM) instead of http, as real issuers do. */
+  tls?: { key: string; cert: string };
 }
 
 export interface PlatformStats {
@@ -86,7 +89,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
+function listen(server: ReturnType<typeof createServer> | ReturnType<typeof createHttpsServer>, port: number): Promise<void> {
   return new Promise((resolveListen, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
@@ -106,7 +109,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   let handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
     res.writeHead(503, { 'retry-after': '1' }).end();
   };
-  const server = createServer((req, res) => {
+  const server = (opts.tls ? createHttpsServer.bind(null, opts.tls) : createServer)((req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     // paths only: query strings carry codes and states
     const path = (req.url ?? '/').split('?')[0];
@@ -128,7 +131,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const issuer = `${origin}${ISSUER_PATH}`;
 
   try {

@@ -1,0 +1,143 @@
+// How the helpers start (dist/fast-start.cjs, required by the files in helpers/): the fast tier,
+// dist/credential-fast.cjs, compiled from V8's code cache when there is a good one.
+//
+// Compiling the tier's 60 kB costs a cached `get` about 2.5 ms, an eighth of starting Node. Node 22 can keep
+// such a cache itself (module.enableCompileCache); on Node 20 this does the same with vm.Script's cachedData:
+// after a call has been answered, the code V8 compiled for it is written to the user's cache directory, and the
+// next call starts from it. The cache is only ever an optimisation, so anything wrong with it (missing,
+// unreadable, not the user's own, written for another build, Node or V8 flags, damaged) means compiling from
+// source, and rewriting it, and never an error. V8 does not checksum a code cache (a damaged one crashes the
+// process), so the file holds the cache twice and a copy that differs from the other is not used.
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import type * as FastTier from './credential-fast.js';
+import type { FullBuild } from './credential-fast.js';
+
+type Tier = typeof FastTier;
+export type FastEntry = 'git' | 'docker' | 'kubectl' | 'ls';
+
+const TIER = join(__dirname, 'credential-fast.cjs');
+const MAGIC = 'amplify-code-cache-1';
+
+/** Where code caches live: the platform's per-user cache directory, as env-paths would name it. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  const home = env.HOME || (platform === 'win32' ? env.USERPROFILE : undefined);
+  if (platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'amplify', 'Cache') : home && join(home, 'AppData', 'Local', 'amplify', 'Cache');
+  if (platform === 'darwin') return home && join(home, 'Library', 'Caches', 'amplify');
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'amplify');
+  return home && join(home, '.cache', 'amplify');
+}
+
+/** A short, stable digest of a short string (FNV-1a): what the V8 flags in force are, for the file name. */
+function digest(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+const BUILD_LINE = '// amplify-build ';
+
+/**
+ * The cache file for this entry, this build of the tier and this Node: the build writes the tier's content hash on its
+ * first line; V8 takes a cache only from its own version and flags (NODE_OPTIONS and execArgv may change those). Each
+ * entry keeps its own, as a cache holds the code of the functions its writer ran.
+ */
+function cacheFile(dir: string, entry: FastEntry, source: string): string | undefined {
+  if (!source.startsWith(BUILD_LINE)) return undefined;
+  const build = source.slice(BUILD_LINE.length, BUILD_LINE.length + 16);
+  const options = process.execArgv.length > 0 || process.env.NODE_OPTIONS ? digest(`${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`) : 'plain';
+  return join(dir, `fast-tier-${entry}-${build}-${process.versions.v8}-${process.arch}-${options}.bin`);
+}
+
+/** The cache in `file` when it is the user's own, not writable by others, and both its copies agree. */
+function readCache(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || (stat.mode & 0o022) !== 0 || (process.getuid && stat.uid !== process.getuid())) return undefined;
+    const data = Buffer.allocUnsafe(stat.size);
+    if (readSync(fd, data, 0, data.length, 0) !== data.length) return undefined;
+    const header = Buffer.from(`${MAGIC}\n`);
+    if (!data.subarray(0, header.length).equals(header)) return undefined;
+    const body = data.subarray(header.length);
+    const half = body.length / 2;
+    if (half === 0 || !Number.isInteger(half) || !body.subarray(0, half).equals(body.subarray(half))) return undefined;
+    return body.subarray(0, half);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Replaces this entry's cache (and drops the ones of older builds) with a file written aside and renamed into place. */
+function writeCache(dir: string, entry: FastEntry, file: string, data: Buffer): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC}\n`), data, data]), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // It was never written.
+    }
+    throw error;
+  }
+  const own = file.slice(dir.length + 1);
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`fast-tier-${entry}-`) && name.endsWith('.bin') && name !== own) {
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        // Another call removed it first.
+      }
+    }
+  }
+}
+
+// Straight to fd 2, as the tier writes (src/credential/io.ts): process.stderr would build a stream for it.
+const debug = (message: string): void => {
+  if (process.env.AMPLIFY_DEBUG === '1') writeSync(2, `amplify: debug: code cache: ${message}\n`);
+};
+
+/** Loads the tier; `save` then stores the code V8 compiled for this call, when there was no good cache to start from. */
+function loadTier(entry: FastEntry): { tier: Tier; save: () => void } {
+  const source = readFileSync(TIER, 'utf8');
+  const dir = codeCacheDir();
+  const file = dir && cacheFile(dir, entry, source);
+  const cached = file ? readCache(file) : undefined;
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
+    filename: TIER,
+    ...(cached ? { cachedData: cached } : {}),
+  });
+  const module = { exports: {} as Tier };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, TIER, __dirname);
+  const fresh = !cached || script.cachedDataRejected === true;
+  if (cached) debug(script.cachedDataRejected ? `${file} rejected by V8` : `${file} used`);
+  const save = (): void => {
+    if (!fresh || !dir || !file) return;
+    try {
+      writeCache(dir, entry, file, script.createCachedData());
+      debug(`${file} written`);
+    } catch (error) {
+      debug(`${file} not written (${(error as Error).message})`);
+    }
+  };
+  return { tier: module.exports, save };
+}
+
+// The full ES module build, for what the tier cannot answer (the build keeps these imports as they are).
+const full: FullBuild = { credential: () => import('./credential.js'), cli: () => import('./amplify.js') };
+
+/** Answers one helper call (or `amplify auth ls`), then keeps the compiled code for the next one. */
+export async function runFast(entry: FastEntry, args: string[]): Promise<void> {
+  const { tier, save } = loadTier(entry);
+  await (entry === 'ls' ? tier.runListFast(args, full) : tier.runCredentialFast(entry, args, full));
+  save();
+}
