@@ -1,22 +1,18 @@
-// One ESM bundle for the CLI, the helpers' full path and the library entry, plus the helpers' CommonJS fast tier.
+// One ESM bundle for the CLI and the library entry, plus the helpers' CommonJS tiers (fast, full) and their loader.
 import { createHash } from 'node:crypto';
-import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { rollup } from 'rollup';
 import { build, defineConfig, type Options } from 'tsup';
+
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
 
 const OUT = 'dist';
 const ENTRIES = {
   amplify: 'src/bin/amplify.ts',
-  'git-credential': 'src/bin/git-credential.ts',
-  'docker-credential': 'src/bin/docker-credential.ts',
-  // What the fast tier hands a call to when it needs more than a read: runCredential, with no side effect on import.
-  credential: 'src/bin/credential.ts',
   index: 'src/index.ts',
 };
-const HELPER_ENTRIES = ['git-credential', 'docker-credential'];
 
 const shared: Options = {
   target: 'node20',
@@ -27,59 +23,29 @@ const shared: Options = {
   noExternal: [/^(?!@napi-rs\/keyring)/],
 };
 
-/** The files loaded before any of `from` runs: they and their static imports, transitively. */
-function staticClosure(from: string[], imports: (file: string) => readonly string[]): Set<string> {
-  const seen = new Set<string>();
-  const pending = [...from];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    pending.push(...imports(file));
-  }
-  return seen;
-}
-
-/**
- * esbuild splits code shared by several entries into one chunk per set of entries that use it, so a
- * cached `git-credential-amplify get` loaded a dozen chunks, and on Node every ES module costs its own
- * resolve, read, compile and link. This merges everything the helpers load up front into one chunk
- * (the modules stay as esbuild ordered them; only the files change) and leaves the rest of the split
- * alone, so that the OAuth client, the lock and the prompts still load only when they run.
- */
-async function mergeHelperChunks(): Promise<void> {
-  const entryFile = (name: string): string => resolve(OUT, `${name}.js`);
-  const keepApart = new Set(Object.keys(ENTRIES).filter((name) => name !== 'credential').map(entryFile));
-  const bundle = await rollup({
-    input: Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, entryFile(name)])),
-    // Bare specifiers are node builtins and the native keyring: everything else is already in dist/.
-    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
-    treeshake: false,
-    onwarn(warning, warn) {
-      if (warning.code !== 'UNUSED_EXTERNAL_IMPORT') warn(warning);
-    },
-  });
-  let helper: Set<string> | undefined;
-  const old = (await readdir(OUT)).filter((name) => name.endsWith('.js'));
-  await Promise.all(old.map((name) => rm(join(OUT, name))));
-  const { output } = await bundle.write({
-    dir: OUT,
-    format: 'es',
-    manualChunks(id, { getModuleInfo }) {
-      helper ??= staticClosure(HELPER_ENTRIES.map(entryFile), (file) => getModuleInfo(file)?.importedIds ?? []);
-      return helper.has(id) && !keepApart.has(id) ? 'credential' : undefined;
-    },
-    entryFileNames: '[name].js',
-    // A chunk is named after its first module, which esbuild named with a hash of its own.
-    chunkFileNames: (chunk) => `${chunk.name.replace(/-[A-Z0-9]{8}$/, '')}-[hash].js`,
-  });
-  await bundle.close();
-  // The bins run by their hashbang.
-  for (const file of output) if (file.type === 'chunk' && file.code.startsWith('#!')) await chmod(join(OUT, file.fileName), 0o755);
-}
-
 /** One CommonJS file in dist/, bundled on its own; `node:` specifiers are kept, so that plugins see them. */
 const cjsFile = (name: string, entry: string, options: Options): Promise<void> =>
   build({ ...shared, config: false, entry: { [name]: entry }, outDir: OUT, format: ['cjs'], splitting: false, clean: false, dts: false, silent: true, removeNodeProtocol: false, ...options });
+
+/** A warning (import.meta in CommonJS, say) is a tier that would misbehave at run time: the build fails instead. */
+const noWarnings = (what: string): EsbuildPlugin => ({
+  name: 'no-warnings',
+  setup(esbuild) {
+    esbuild.onEnd((result) => {
+      if (result.warnings.length > 0) throw new Error(`${what} built with warnings: ${result.warnings.map((w) => w.text).join('; ')}`);
+    });
+  },
+});
+
+/**
+ * Heads a tier run through vm.Script (src/bin/fast-start.ts) with the content hash that names its code cache. Such a
+ * script has no module loader on Node 20, so an import() left in it would fail: the build refuses one.
+ */
+async function headWithHash(file: string): Promise<void> {
+  const code = await readFile(file, 'utf8');
+  if (/\bimport\(/.test(code)) throw new Error(`${file} makes an import() call, which fails when run from a code cache (see FullBuild in src/bin/credential-fast.ts)`);
+  await writeFile(file, `// amplify-build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
+}
 
 /**
  * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module of this
@@ -109,26 +75,28 @@ async function buildFastTier(): Promise<void> {
             loader: 'ts',
             resolveDir: resolve('src/bin'),
           }));
-          // A warning here (import.meta in CommonJS, say) is a tier that would misbehave at run time.
-          esbuild.onEnd((result) => {
-            if (result.warnings.length > 0) throw new Error(`the fast tier built with warnings: ${result.warnings.map((w) => w.text).join('; ')}`);
-          });
         },
       },
+      noWarnings('the fast tier'),
     ],
   });
-  // The content hash that names the tier's code cache (src/bin/fast-start.ts), on the first line.
-  const file = join(OUT, 'credential-fast.cjs');
-  const code = await readFile(file, 'utf8');
-  if (/\bimport\(/.test(code)) throw new Error('the fast tier makes an import() call, which fails there (see FullBuild in src/bin/credential-fast.ts)');
-  await writeFile(file, `// amplify-build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
-  // What loads the tier: small, and compiled from source every time; its import() calls reach the full build.
+  await headWithHash(join(OUT, 'credential-fast.cjs'));
+  // What the tier hands a helper call to when it needs more than a read (a refresh, a store, an erase): the helpers'
+  // whole code (src/bin/credential.ts) as one CommonJS file, every dynamic import bundled, loaded the same way.
+  await cjsFile('credential-full', 'src/bin/credential.ts', {
+    esbuildOptions(options) {
+      options.supported = { 'dynamic-import': false };
+    },
+    esbuildPlugins: [noWarnings('the helpers\' full tier')],
+  });
+  await headWithHash(join(OUT, 'credential-full.cjs'));
+  // What loads both: small, and compiled from source every time; its import() reaches the ES module CLI.
   await cjsFile('fast-start', 'src/bin/fast-start.ts', {
     esbuildPlugins: [
       {
         name: 'full-build-external',
         setup(esbuild) {
-          esbuild.onResolve({ filter: /^\.\/(credential|amplify)\.js$/ }, (args) => ({ path: args.path, external: true }));
+          esbuild.onResolve({ filter: /^\.\/amplify\.js$/ }, (args) => ({ path: args.path, external: true }));
         },
       },
     ],
@@ -144,12 +112,11 @@ export default defineConfig({
   clean: true,
   dts: { entry: { index: 'src/index.ts' } },
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) expect require and __filename.
-  // The require is made on first use, so chunks that never call it (the helpers' fast path) never pay for it.
+  // The require is made on first use, so chunks that never call it never pay for it.
   banner: {
     js: "let __amplifyRequire; const require = (id) => (__amplifyRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id); const __filename = import.meta.filename;",
   },
   async onSuccess() {
-    await mergeHelperChunks();
     await buildFastTier();
   },
 });

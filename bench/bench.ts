@@ -66,6 +66,8 @@ async function sandbox(platform: Platform, label: string): Promise<Sandbox> {
     HOME: home,
     AMPLIFY_HOME: join(home, 'amplify'),
     AMPLIFY_TOKEN_STORE: 'file',
+    // The helpers' code cache (src/bin/fast-start.ts) stays in the sandbox too.
+    XDG_CACHE_HOME: join(home, 'cache'),
     GIT_CONFIG_GLOBAL: join(home, 'gitconfig'),
     GIT_CONFIG_NOSYSTEM: '1',
     DOCKER_CONFIG: join(home, 'docker'),
@@ -228,16 +230,23 @@ async function main(): Promise<void> {
       run: () => runTimed(process.execPath, [AMPLIFY, 'auth', 'ls'], env),
       check: expectOk('auth ls', (s) => s.includes('sa-secret')),
     });
+    // The first call after an install or an upgrade: no code cache yet (each run empties a cache directory of its own).
+    const uncached = (env: Record<string, string>): Case => ({
+      name: 'git get (cached token), no code cache yet',
+      before: () => rm(join(box.home, 'cold-cache'), { recursive: true, force: true }),
+      run: () => runTimed(GIT_HELPER, ['get'], { ...env, XDG_CACHE_HOME: join(box.home, 'cold-cache') }, gitRequest(box)),
+      check: expectOk('git get without a code cache', (stdout) => tokenOf(stdout) !== undefined),
+    });
     // Each run of the refreshing get first has git erase the token it holds, as git does after a 401.
     let held: string | undefined;
-    const refreshingGet: Case = {
+    const refreshingGet = (env: Record<string, string>): Case => ({
       name: 'git get, refreshing (erase first)',
       before: async () => {
-        held ??= tokenOf((await runTimed(GIT_HELPER, ['get'], box.env, gitRequest(box))).stdout);
-        await runTimed(GIT_HELPER, ['erase'], box.env, `${gitRequest(box).trimEnd()}\nusername=oauth2\npassword=${held}\n\n`);
+        held ??= tokenOf((await runTimed(GIT_HELPER, ['get'], env, gitRequest(box))).stdout);
+        await runTimed(GIT_HELPER, ['erase'], env, `${gitRequest(box).trimEnd()}\nusername=oauth2\npassword=${held}\n\n`);
         platform.resetStats();
       },
-      run: () => runTimed(GIT_HELPER, ['get'], box.env, gitRequest(box)),
+      run: () => runTimed(GIT_HELPER, ['get'], env, gitRequest(box)),
       check: (result) => {
         const token = tokenOf(result.stdout);
         const requests = platform.stats().tokenRequests.length;
@@ -246,16 +255,24 @@ async function main(): Promise<void> {
         }
         held = token;
       },
-    };
+    });
+    // What one token request costs a process of its own: Node's start, node:http, the round trip, the exit.
+    const sa = platform.serviceAccounts.secret;
+    const basic = `Basic ${Buffer.from(`${sa.clientId}:${sa.clientSecret}`).toString('base64')}`;
+    const oneRequestScript = `const r = require('node:http').request(process.argv[1], { method: 'POST', headers: { authorization: process.env.BENCH_BASIC, 'content-type': 'application/x-www-form-urlencoded' } }, (res) => { let body = ''; res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => process.stdout.write(body)); }); r.end('grant_type=client_credentials');`;
+    const processTrip = (env: Record<string, string>): Case => ({
+      name: 'node: one token request (node:http) and exit',
+      run: () => runTimed(process.execPath, ['-e', oneRequestScript, platform.endpoints.token], { ...env, BENCH_BASIC: basic }),
+      check: expectOk('one token request', (body) => body.includes('access_token')),
+    });
     const roundTrip: Case = {
       name: 'one issuer round trip (token request, in-process)',
       inProcess: true,
       run: async () => {
         const started = process.hrtime.bigint();
-        const sa = platform.serviceAccounts.secret;
         const response = await fetch(platform.endpoints.token, {
           method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`${sa.clientId}:${sa.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
           body: 'grant_type=client_credentials',
         });
         const body = await response.text();
@@ -279,19 +296,23 @@ async function main(): Promise<void> {
         dockerGet(box.env),
         kubectl(box.env),
         list(box.env),
-        refreshingGet,
+        uncached(box.env),
+        refreshingGet(box.env),
+        processTrip(box.env),
         roundTrip,
       ],
       RUNS,
       WARMUP,
     );
     say(table(single));
-    const [, cached, , , , refreshing, trip] = single as [Row, Row, Row, Row, Row, Row, Row];
+    const [, cached, , , , , refreshing, ownProcess, trip] = single as Row[] as [Row, Row, Row, Row, Row, Row, Row, Row, Row];
     const extra = refreshing.median - cached.median;
     say();
     say(
-      `A refreshing get costs ${extra.toFixed(1)} ms more than a cached one; one issuer round trip takes ${trip.median.toFixed(1)} ms ` +
-        `(goal: the extra is at most one round trip: ${extra <= trip.median ? 'met' : '**not met**'}).`,
+      `A refreshing get costs ${extra.toFixed(1)} ms more than a cached one, and makes one request (the token request; checked on every run). ` +
+        `One issuer round trip takes ${trip.median.toFixed(1)} ms inside a running process, and ${ownProcess.extra.toFixed(1)} ms over \`node -e 0\` ` +
+        `for a process of its own (node:http loaded, one request, exit). Goal, the extra within one round trip: ` +
+        `${extra <= trip.median ? 'met' : '**not met**'} against the first, ${extra <= ownProcess.extra ? 'met' : '**not met**'} against the second.`,
     );
 
     say();
@@ -299,7 +320,24 @@ async function main(): Promise<void> {
     say();
     say(`Only PATH and the sandbox's variables, so that Node starts as fast as it can${process.env.NODE_EXTRA_CA_CERTS ? ' (the run above inherits NODE_EXTRA_CA_CERTS: every node process reads those certificates at start-up)' : ''}.`);
     say();
-    say(table(await measure([nodeIn(box.cleanEnv), gitGet(box, 'git-credential-amplify get (cached)', 1.15, box.cleanEnv), dockerGet(box.cleanEnv), kubectl(box.cleanEnv), list(box.cleanEnv)], RUNS, WARMUP)));
+    say(
+      table(
+        await measure(
+          [
+            nodeIn(box.cleanEnv),
+            gitGet(box, 'git-credential-amplify get (cached)', 1.15, box.cleanEnv),
+            dockerGet(box.cleanEnv),
+            kubectl(box.cleanEnv),
+            list(box.cleanEnv),
+            uncached(box.cleanEnv),
+            refreshingGet(box.cleanEnv),
+            processTrip(box.cleanEnv),
+          ],
+          RUNS,
+          WARMUP,
+        ),
+      ),
+    );
 
     say();
     say('### As the store grows (cached git get)');
@@ -318,12 +356,14 @@ async function main(): Promise<void> {
     const one = refreshing.median;
     say(`| case | median wall ms (${STORM_ROUNDS} rounds) | token requests at the issuer | × one refreshing get |`);
     say('|---|---:|---:|---:|');
+    say(`| ${STORM} × node -e 0 (the floor) | ${storm.node.toFixed(0)} | | ${(storm.node / one).toFixed(1)} |`);
     say(`| ${STORM} gets, token valid | ${storm.cached.toFixed(0)} | 0 | ${(storm.cached / one).toFixed(1)} |`);
     say(`| ${STORM} gets, token expired | ${storm.expired.toFixed(0)} | ${storm.requests.join(', ')} | ${(storm.expired / one).toFixed(1)} |`);
     say();
     say(
       `The goal (within 3 × one get: ${(3 * one).toFixed(0)} ms) is ${storm.expired <= 3 * one ? 'met' : '**not met**'}; ` +
-        `the expired storm costs ${(storm.expired / storm.cached).toFixed(2)} × the same storm on a valid token.`,
+        `the expired storm costs ${(storm.expired / storm.cached).toFixed(2)} × the same storm on a valid token and ${(storm.expired / storm.node).toFixed(2)} × ${STORM} processes that only start Node ` +
+        `(${cpus().length} cores here: ${STORM} Node starts alone ${storm.node <= 3 * one ? 'fit' : 'do not fit'} in 3 × one get).`,
     );
     say();
     say(`Load average at the end: ${load()}.`);
@@ -335,10 +375,17 @@ async function main(): Promise<void> {
 }
 
 /** Starts `count` git gets at once, on a valid token and then (after an erase) on a dropped one; medians over `rounds`. */
-async function concurrentGets(platform: Platform, box: Sandbox, count: number, rounds: number): Promise<{ cached: number; expired: number; requests: number[] }> {
+async function concurrentGets(platform: Platform, box: Sandbox, count: number, rounds: number): Promise<{ node: number; cached: number; expired: number; requests: number[] }> {
+  const nodeTimes: number[] = [];
   const cachedTimes: number[] = [];
   const expiredTimes: number[] = [];
   const requests: number[] = [];
+  // The floor: as many Node processes that do nothing, started at once on the same cores.
+  const idle = async (): Promise<number> => {
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: count }, () => runTimed(process.execPath, ['-e', '0'], box.env)));
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
   const storm = async (): Promise<{ ms: number; tokens: Set<string> }> => {
     const started = process.hrtime.bigint();
     const results = await Promise.all(Array.from({ length: count }, () => runTimed(GIT_HELPER, ['get'], box.env, gitRequest(box))));
@@ -347,6 +394,7 @@ async function concurrentGets(platform: Platform, box: Sandbox, count: number, r
     return { ms, tokens };
   };
   for (let i = 0; i < rounds; i++) {
+    nodeTimes.push(await idle());
     const valid = await storm();
     if (valid.tokens.size !== 1) throw new Error(`concurrent cached gets disagreed: ${[...valid.tokens].join(' | ')}`);
     cachedTimes.push(valid.ms);
@@ -358,7 +406,7 @@ async function concurrentGets(platform: Platform, box: Sandbox, count: number, r
     expiredTimes.push(expired.ms);
     requests.push(platform.stats().tokenRequests.length);
   }
-  return { cached: median(cachedTimes), expired: median(expiredTimes), requests };
+  return { node: median(nodeTimes), cached: median(cachedTimes), expired: median(expiredTimes), requests };
 }
 
 main().catch((error: unknown) => {

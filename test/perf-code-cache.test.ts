@@ -49,7 +49,7 @@ describe('the helpers\' code cache', () => {
     const first = await get();
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(cacheSays(first), ['written']);
-    const file = await onlyFile(dir, 'fast-tier-git-');
+    const file = await onlyFile(dir, 'credential-fast-git-');
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
     const second = await get();
@@ -69,13 +69,13 @@ describe('the helpers\' code cache', () => {
     assert.equal((await helper(box, DOCKER_HELPER, 'get', host, env)).code, 0);
     assert.equal((await box.run(process.execPath, [join(HELPERS, 'amplify'), 'auth', 'ls'], { env })).code, 0);
     const names = (await readdir(join(root, 'amplify'))).map((name) => name.split('-').slice(0, 3).join('-')).sort();
-    assert.deepEqual(names, ['fast-tier-docker', 'fast-tier-git', 'fast-tier-ls']);
+    assert.deepEqual(names, ['credential-fast-docker', 'credential-fast-git', 'credential-fast-ls']);
   });
 
   test('a damaged cache is not used (V8 would crash on it): the answer is right, and the cache is written again', async () => {
     const { dir, get } = await cacheDir('damaged');
     const good = await get();
-    const file = await onlyFile(dir, 'fast-tier-git-');
+    const file = await onlyFile(dir, 'credential-fast-git-');
     const bytes = await readFile(file);
     const damage = async (mutate: (copy: Buffer) => Buffer): Promise<void> => writeFile(file, mutate(Buffer.from(bytes)), { mode: 0o600 });
     const cases: Array<[string, (copy: Buffer) => Buffer]> = [
@@ -98,7 +98,7 @@ describe('the helpers\' code cache', () => {
   test('a cache others could have written is not used: writable by group or others, or another user\'s', async () => {
     const { dir, get } = await cacheDir('foreign');
     const good = await get();
-    const file = await onlyFile(dir, 'fast-tier-git-');
+    const file = await onlyFile(dir, 'credential-fast-git-');
     await chmod(file, 0o666);
     const writable = await get();
     assert.equal(writable.stdout, good.stdout);
@@ -116,12 +116,12 @@ describe('the helpers\' code cache', () => {
   test('the cache of another build is replaced, not kept beside', async () => {
     const { dir, get } = await cacheDir('builds');
     await get();
-    const file = await onlyFile(dir, 'fast-tier-git-');
-    const older = file.replace(/fast-tier-git-[0-9a-f]{16}-/, 'fast-tier-git-0123456789abcdef-');
+    const file = await onlyFile(dir, 'credential-fast-git-');
+    const older = file.replace(/credential-fast-git-[0-9a-f]{16}-/, 'credential-fast-git-0123456789abcdef-');
     await rename(file, older);
     const result = await get();
     assert.deepEqual(cacheSays(result), ['written']);
-    assert.equal(await onlyFile(dir, 'fast-tier-git-'), file);
+    assert.equal(await onlyFile(dir, 'credential-fast-git-'), file);
   });
 
   test('no cache directory to be had (XDG_CACHE_HOME is a file): the right answer, not a word on stderr', async () => {
@@ -136,7 +136,7 @@ describe('the helpers\' code cache', () => {
     assert.deepEqual(cacheSays(said), ['not written']);
   });
 
-  test('a tier compiled from the cache still hands a refresh to the full build (one token request)', async () => {
+  test('a tier compiled from the cache still hands a refresh to the full tier, itself from its own cache (one token request)', async () => {
     const { get } = await cacheDir('handover');
     const first = await get();
     const old = passwordOf(first)!;
@@ -146,7 +146,9 @@ describe('the helpers\' code cache', () => {
     platform.resetStats();
     const refreshed = await get();
     assert.equal(refreshed.code, 0, refreshed.stderr);
-    assert.deepEqual(cacheSays(refreshed), ['used']);
+    // The erase went to the full tier too, which wrote that tier's cache: both tiers start from theirs.
+    assert.deepEqual(cacheSays(refreshed), ['used', 'used']);
+    assert.match(refreshed.stderr, /code cache: \S+\/credential-full-git-\S+ used/);
     assert.match(refreshed.stderr, /needed: the full build answers/);
     const fresh = passwordOf(refreshed);
     assert.ok(fresh && fresh !== old, refreshed.stdout);

@@ -5,7 +5,8 @@
 // This tier runs the same handlers as the full build over the same files, but the build gives it a stand-in for
 // every module the full build loads lazily (the OAuth client, the file lock and writer, prompts, the browser):
 // the stand-in reports itself to fastTierMiss() and throws. A call that reaches one (a refresh, a store, an
-// erase) is answered again, from the start, by the full ES module build, with the stdin this tier read; the
+// erase) is answered again, from the start, by the helpers' full tier (dist/credential-full.cjs: the same
+// handlers with everything bundled) with the stdin this tier read; `auth ls` goes to the ES module CLI. The
 // answer this tier had written meanwhile is held back and dropped (its warnings, such as a token file found
 // readable by others and tightened, are not: the full build would not see the cause again).
 import { listAccounts } from '../accounts/manage.js';
@@ -37,13 +38,14 @@ function heldOutput(): NodeJS.WritableStream & { flushTo(fd: 1 | 2): void } {
 }
 
 /**
- * How the tier reaches the full build: given by dist/fast-start.cjs, whose import() is Node's own. The tier makes no
- * import() itself: compiled from a code cache through vm.Script, Node 20 gives it no module loader (the build
- * turns the tier's other dynamic imports, the native keyring among them, into require calls).
+ * How the tier reaches the full build: given by dist/fast-start.cjs. The tier makes no import() itself: compiled
+ * through vm.Script, Node 20 gives it no module loader (the build turns the tier's dynamic imports of packages, the
+ * native keyring among them, into require calls, and refuses a tier with an import() left).
  */
 export interface FullBuild {
+  /** The helpers' full tier. */
   credential(): Promise<typeof import('./credential.js')>;
-  /** Loading it runs the CLI on process.argv. */
+  /** The ES module CLI: loading it runs the CLI on process.argv. */
   cli(): Promise<unknown>;
 }
 

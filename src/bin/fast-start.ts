@@ -1,23 +1,26 @@
 // How the helpers start (dist/fast-start.cjs, required by the files in helpers/): the fast tier,
-// dist/credential-fast.cjs, compiled from V8's code cache when there is a good one.
+// dist/credential-fast.cjs, and when it needs more than a read (a refresh, a store, an erase) the helpers' full
+// tier, dist/credential-full.cjs, each compiled from V8's code cache when there is a good one.
 //
-// Compiling the tier's 60 kB costs a cached `get` about 2.5 ms, an eighth of starting Node. Node 22 can keep
-// such a cache itself (module.enableCompileCache); on Node 20 this does the same with vm.Script's cachedData:
-// after a call has been answered, the code V8 compiled for it is written to the user's cache directory, and the
-// next call starts from it. The cache is only ever an optimisation, so anything wrong with it (missing,
-// unreadable, not the user's own, written for another build, Node or V8 flags, damaged) means compiling from
-// source, and rewriting it, and never an error. V8 does not checksum a code cache (a damaged one crashes the
-// process), so the file holds the cache twice and a copy that differs from the other is not used.
+// Compiling the fast tier's 70 kB costs a cached `get` about 2.5 ms, an eighth of starting Node; the full tier
+// (the OAuth client, the lock and the writer: 230 kB) costs a refresh more. Node 22 can keep such a cache itself
+// (module.enableCompileCache); on Node 20 this does the same with vm.Script's cachedData: after a call has been
+// answered, the code V8 compiled for it is written to the user's cache directory, and the next call starts from
+// it. The cache is only ever an optimisation, so anything wrong with it (missing, unreadable, not the user's own,
+// written for another build, Node or V8 flags, damaged) means compiling from source, and rewriting it, and never
+// an error. V8 does not checksum a code cache (a damaged one crashes the process), so the file holds the cache
+// twice and a copy that differs from the other is not used.
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import type * as FullTier from './credential.js';
 import type * as FastTier from './credential-fast.js';
 import type { FullBuild } from './credential-fast.js';
 
-type Tier = typeof FastTier;
 export type FastEntry = 'git' | 'docker' | 'kubectl' | 'ls';
+/** The tiers, by their file's name in dist/. */
+type TierName = 'credential-fast' | 'credential-full';
 
-const TIER = join(__dirname, 'credential-fast.cjs');
 const MAGIC = 'amplify-code-cache-1';
 
 /** Where code caches live: the platform's per-user cache directory, as env-paths would name it. */
@@ -39,15 +42,15 @@ function digest(text: string): string {
 const BUILD_LINE = '// amplify-build ';
 
 /**
- * The cache file for this entry, this build of the tier and this Node: the build writes the tier's content hash on its
+ * The cache file for this tier and entry (`prefix`), this build of the tier and this Node: the build writes the tier's content hash on its
  * first line; V8 takes a cache only from its own version and flags (NODE_OPTIONS and execArgv may change those). Each
  * entry keeps its own, as a cache holds the code of the functions its writer ran.
  */
-function cacheFile(dir: string, entry: FastEntry, source: string): string | undefined {
+function cacheFile(dir: string, prefix: string, source: string): string | undefined {
   if (!source.startsWith(BUILD_LINE)) return undefined;
   const build = source.slice(BUILD_LINE.length, BUILD_LINE.length + 16);
   const options = process.execArgv.length > 0 || process.env.NODE_OPTIONS ? digest(`${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`) : 'plain';
-  return join(dir, `fast-tier-${entry}-${build}-${process.versions.v8}-${process.arch}-${options}.bin`);
+  return join(dir, `${prefix}${build}-${process.versions.v8}-${process.arch}-${options}.bin`);
 }
 
 /** The cache in `file` when it is the user's own, not writable by others, and both its copies agree. */
@@ -74,8 +77,8 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Replaces this entry's cache (and drops the ones of older builds) with a file written aside and renamed into place. */
-function writeCache(dir: string, entry: FastEntry, file: string, data: Buffer): void {
+/** Replaces this cache (and drops the ones of older builds: other names with `prefix`) with a file written aside and renamed into place. */
+function writeCache(dir: string, prefix: string, file: string, data: Buffer): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {
@@ -91,7 +94,7 @@ function writeCache(dir: string, entry: FastEntry, file: string, data: Buffer): 
   }
   const own = file.slice(dir.length + 1);
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(`fast-tier-${entry}-`) && name.endsWith('.bin') && name !== own) {
+    if (name.startsWith(prefix) && name.endsWith('.bin') && name !== own) {
       try {
         unlinkSync(join(dir, name));
       } catch {
@@ -106,24 +109,32 @@ const debug = (message: string): void => {
   if (process.env.AMPLIFY_DEBUG === '1') writeSync(2, `amplify: debug: code cache: ${message}\n`);
 };
 
-/** Loads the tier; `save` then stores the code V8 compiled for this call, when there was no good cache to start from. */
-function loadTier(entry: FastEntry): { tier: Tier; save: () => void } {
-  const source = readFileSync(TIER, 'utf8');
+interface Loaded<T> {
+  tier: T;
+  /** Stores the code V8 compiled for this call, when there was no good cache to start from. */
+  save(): void;
+}
+
+/** Runs dist/<name>.cjs as a CommonJS module, compiled from the cache that `entry`'s calls keep for it. */
+function loadTier<T>(name: TierName, entry: FastEntry): Loaded<T> {
+  const path = join(__dirname, `${name}.cjs`);
+  const source = readFileSync(path, 'utf8');
   const dir = codeCacheDir();
-  const file = dir && cacheFile(dir, entry, source);
+  const prefix = `${name}-${entry}-`;
+  const file = dir && cacheFile(dir, prefix, source);
   const cached = file ? readCache(file) : undefined;
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
-    filename: TIER,
+    filename: path,
     ...(cached ? { cachedData: cached } : {}),
   });
-  const module = { exports: {} as Tier };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, TIER, __dirname);
+  const module = { exports: {} as T };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, path, __dirname);
   const fresh = !cached || script.cachedDataRejected === true;
   if (cached) debug(script.cachedDataRejected ? `${file} rejected by V8` : `${file} used`);
   const save = (): void => {
     if (!fresh || !dir || !file) return;
     try {
-      writeCache(dir, entry, file, script.createCachedData());
+      writeCache(dir, prefix, file, script.createCachedData());
       debug(`${file} written`);
     } catch (error) {
       debug(`${file} not written (${(error as Error).message})`);
@@ -132,12 +143,16 @@ function loadTier(entry: FastEntry): { tier: Tier; save: () => void } {
   return { tier: module.exports, save };
 }
 
-// The full ES module build, for what the tier cannot answer (the build keeps these imports as they are).
-const full: FullBuild = { credential: () => import('./credential.js'), cli: () => import('./amplify.js') };
-
 /** Answers one helper call (or `amplify auth ls`), then keeps the compiled code for the next one. */
 export async function runFast(entry: FastEntry, args: string[]): Promise<void> {
-  const { tier, save } = loadTier(entry);
-  await (entry === 'ls' ? tier.runListFast(args, full) : tier.runCredentialFast(entry, args, full));
-  save();
+  const fast = loadTier<typeof FastTier>('credential-fast', entry);
+  let full: Loaded<typeof FullTier> | undefined;
+  const handOver: FullBuild = {
+    credential: () => Promise.resolve((full ??= loadTier<typeof FullTier>('credential-full', entry)).tier),
+    // The ES module CLI (the build keeps this import as it is): it runs on import, from process.argv.
+    cli: () => import('./amplify.js'),
+  };
+  await (entry === 'ls' ? fast.tier.runListFast(args, handOver) : fast.tier.runCredentialFast(entry, args, handOver));
+  fast.save();
+  full?.save();
 }
