@@ -69,7 +69,9 @@ export const httpFetch: HttpFetch = (input, init = {}) =>
     signal?.addEventListener('abort', abort, { once: true });
     request.once('close', () => signal?.removeEventListener('abort', abort));
     request.once('response', (response) => {
-      readAll(decoded(response))
+      // decoded() throws for a coding it cannot read: inside the promise, so that the caller gets it.
+      Promise.resolve(response)
+        .then((answer) => readAll(decoded(answer)))
         .then((bytes) => {
           const answer = new Headers();
           for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) answer.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);

@@ -33,6 +33,7 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/moved': (res) => res.writeHead(302, { location: '/json' }).end('moved'),
   '/gzip': (res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"zipped":true}')),
   '/error': (res) => res.writeHead(503, { 'retry-after': '1' }).end('down'),
+  '/zstd': (res) => res.writeHead(200, { 'content-encoding': 'zstd' }).end('?'),
   '/never': () => undefined,
 };
 
@@ -102,8 +103,13 @@ describe('httpFetch: what openid-client asks of fetch', () => {
     assert.equal(await down.text(), 'down');
   });
 
-  test('a gzip-encoded answer is decoded, as fetch does', async () => {
+  test('a gzip-encoded answer is decoded, as fetch does; a coding it cannot read fails the request, not the process', async () => {
     assert.deepEqual(await (await httpFetch(`${base}/gzip`)).json(), { zipped: true });
+    await assert.rejects(httpFetch(`${base}/zstd`), (error: Error & { cause?: Error }) => {
+      assert.equal(error.message, 'fetch failed');
+      assert.match(String(error.cause?.message), /content coding amplify cannot read: zstd/);
+      return true;
+    });
   });
 
   test('failures look like fetch\'s: TypeError "fetch failed" with the cause, or the signal\'s reason', async () => {

@@ -113,12 +113,13 @@ describe('the helpers\' code cache', () => {
     }
   });
 
-  test('the cache of another build is replaced, not kept beside', async () => {
+  test('the cache of another build, and a temp file a killed writer left, are removed when the cache is written', async () => {
     const { dir, get } = await cacheDir('builds');
     await get();
     const file = await onlyFile(dir, 'credential-fast-git-');
     const older = file.replace(/credential-fast-git-[0-9a-f]{16}-/, 'credential-fast-git-0123456789abcdef-');
     await rename(file, older);
+    await writeFile(`${file}.99999.tmp`, 'half a cache', { mode: 0o600 });
     const result = await get();
     assert.deepEqual(cacheSays(result), ['written']);
     assert.equal(await onlyFile(dir, 'credential-fast-git-'), file);

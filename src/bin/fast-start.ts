@@ -92,9 +92,10 @@ function writeCache(dir: string, prefix: string, file: string, data: Buffer): vo
     }
     throw error;
   }
+  // Older builds' caches, and what a writer killed before its rename left behind.
   const own = file.slice(dir.length + 1);
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(prefix) && name.endsWith('.bin') && name !== own) {
+    if (name.startsWith(prefix) && (name.endsWith('.bin') || name.endsWith('.tmp')) && name !== own) {
       try {
         unlinkSync(join(dir, name));
       } catch {
@@ -106,7 +107,12 @@ function writeCache(dir: string, prefix: string, file: string, data: Buffer): vo
 
 // Straight to fd 2, as the tier writes (src/credential/io.ts): process.stderr would build a stream for it.
 const debug = (message: string): void => {
-  if (process.env.AMPLIFY_DEBUG === '1') writeSync(2, `amplify: debug: code cache: ${message}\n`);
+  if (process.env.AMPLIFY_DEBUG !== '1') return;
+  try {
+    writeSync(2, `amplify: debug: code cache: ${message}\n`);
+  } catch {
+    // No stderr to trace to.
+  }
 };
 
 interface Loaded<T> {
