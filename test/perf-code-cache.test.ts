@@ -125,6 +125,17 @@ describe('the helpers\' code cache', () => {
     assert.equal(await onlyFile(dir, 'credential-fast-git-'), file);
   });
 
+  test('calls with other V8 flags (NODE_OPTIONS) keep a cache of their own beside, not instead', async () => {
+    const { dir, get } = await cacheDir('flags');
+    const root = join(box.home, 'cache-flags');
+    const withFlags = () => helper(box, GIT_HELPER, 'get', request(), { XDG_CACHE_HOME: root, AMPLIFY_DEBUG: '1', NODE_OPTIONS: '--max-old-space-size=200' });
+    assert.deepEqual(cacheSays(await get()), ['written']);
+    assert.deepEqual(cacheSays(await withFlags()), ['written']);
+    assert.deepEqual(cacheSays(await get()), ['used']);
+    assert.deepEqual(cacheSays(await withFlags()), ['used']);
+    assert.equal((await readdir(dir)).filter((name) => name.startsWith('credential-fast-git-')).length, 2);
+  });
+
   test('no cache directory to be had (XDG_CACHE_HOME is a file): the right answer, not a word on stderr', async () => {
     const notADir = join(box.home, 'cache-file');
     await writeFile(notADir, '');

@@ -22,8 +22,10 @@ export type FastEntry = 'git' | 'docker' | 'kubectl' | 'ls';
 type TierName = 'credential-fast' | 'credential-full';
 
 const MAGIC = 'amplify-code-cache-1';
+/** Far above any real cache (the tiers' are 60 to 300 kB): a larger file is not read at all. */
+const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
-/** Where code caches live: the platform's per-user cache directory, as env-paths would name it. */
+/** Where code caches live: the platform's per-user cache directory (XDG's on Linux). */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
   const home = env.HOME || (platform === 'win32' ? env.USERPROFILE : undefined);
   if (platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'amplify', 'Cache') : home && join(home, 'AppData', 'Local', 'amplify', 'Cache');
@@ -42,9 +44,9 @@ function digest(text: string): string {
 const BUILD_LINE = '// amplify-build ';
 
 /**
- * The cache file for this tier and entry (`prefix`), this build of the tier and this Node: the build writes the tier's content hash on its
- * first line; V8 takes a cache only from its own version and flags (NODE_OPTIONS and execArgv may change those). Each
- * entry keeps its own, as a cache holds the code of the functions its writer ran.
+ * The cache file for this tier and entry (`prefix`), this build of the tier and this Node: the build writes the
+ * tier's content hash on its first line; V8 takes a cache only from its own version and flags (NODE_OPTIONS and
+ * execArgv may change those). Each entry keeps its own, as a cache holds the code of the functions its writer ran.
  */
 function cacheFile(dir: string, prefix: string, source: string): string | undefined {
   if (!source.startsWith(BUILD_LINE)) return undefined;
@@ -63,7 +65,9 @@ function readCache(file: string): Buffer | undefined {
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || (stat.mode & 0o022) !== 0 || (process.getuid && stat.uid !== process.getuid())) return undefined;
+    if (!stat.isFile() || stat.size > MAX_CACHE_BYTES) return undefined;
+    // Windows reports no owner or mode bits worth the name; %LOCALAPPDATA% is the user's own by its ACL.
+    if (process.platform !== 'win32' && ((stat.mode & 0o022) !== 0 || stat.uid !== process.getuid?.())) return undefined;
     const data = Buffer.allocUnsafe(stat.size);
     if (readSync(fd, data, 0, data.length, 0) !== data.length) return undefined;
     const header = Buffer.from(`${MAGIC}\n`);
@@ -92,10 +96,14 @@ function writeCache(dir: string, prefix: string, file: string, data: Buffer): vo
     }
     throw error;
   }
-  // Older builds' caches, and what a writer killed before its rename left behind.
+  // Caches of other builds of this tier or other versions of Node, and what a writer killed before its rename left
+  // behind. Those for other V8 flags of this build and Node stay: a user who runs with and without NODE_OPTIONS
+  // keeps both instead of each call replacing the other's.
   const own = file.slice(dir.length + 1);
+  const sameBuildAndNode = own.slice(0, own.lastIndexOf('-') + 1);
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(prefix) && (name.endsWith('.bin') || name.endsWith('.tmp')) && name !== own) {
+    const stale = name.endsWith('.tmp') || (name.endsWith('.bin') && !name.startsWith(sameBuildAndNode));
+    if (name.startsWith(prefix) && stale && name !== own) {
       try {
         unlinkSync(join(dir, name));
       } catch {
