@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `amplify` executable's ES module build. helpers/amplify answers `amplify credential ...` (run by git, docker
-// and kubectl) and `amplify auth ls` (run by prompts and scripts) on the fast tier (src/bin/credential-fast.ts)
-// and comes here for the rest, as does the tier for what it cannot answer itself; `credential` skips the command
-// tree, as building clipanion's parser for every command costs more than the answer.
+// and kubectl) and `amplify auth ls` (run by prompts and scripts) on the helpers' CommonJS tiers (src/bin/fast-start.ts)
+// and comes here for everything else, and for an `auth ls` the fast tier could not answer. Run directly,
+// `credential` still skips the command tree: building clipanion's parser costs more than the answer.
 import { createContext } from '../context.js';
 import { runCredential } from './credential.js';
 
