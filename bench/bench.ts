@@ -1,5 +1,5 @@
 // npm run bench: what a credential-helper call costs next to starting Node, every case measured side by side in one run.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -59,7 +59,7 @@ const inherited = (): Record<string, string> =>
   Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !FOREIGN.test(e[0])));
 
 /** A throwaway HOME with the platform's secret service account logged in and the platform bound for git and docker. */
-async function sandbox(platform: Platform, label: string): Promise<Sandbox> {
+async function sandbox(platform: Platform, label: string, extra: (home: string) => Promise<Record<string, string>> = async () => ({})): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), `amplify-bench-${label}-`));
   const own: Record<string, string> = {
     PATH: `${join(ROOT, 'helpers')}:${process.env.PATH ?? ''}`,
@@ -72,6 +72,7 @@ async function sandbox(platform: Platform, label: string): Promise<Sandbox> {
     GIT_CONFIG_NOSYSTEM: '1',
     DOCKER_CONFIG: join(home, 'docker'),
     KUBERNETES_EXEC_INFO: KUBE_EXEC_INFO,
+    ...(await extra(home)),
   };
   const env = { ...inherited(), ...own };
   await writeFile(own.GIT_CONFIG_GLOBAL!, '');
@@ -87,6 +88,25 @@ async function sandbox(platform: Platform, label: string): Promise<Sandbox> {
     if (result.code !== 0) throw new Error(`amplify ${args.slice(0, 3).join(' ')} failed (${result.code}): ${result.stderr}`);
   }
   return { home, env, cleanEnv: own, origin: host };
+}
+
+/**
+ * A D-Bus session bus with gnome-keyring's Secret Service on it, unlocked, keeping its keyring under `home`: what a
+ * Linux desktop gives the keyring store. Undefined (with the reason) where either program is missing.
+ */
+async function startSecretService(home: string): Promise<{ address: string; stop: () => void } | { missing: string }> {
+  const found = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+  if (!found('dbus-daemon') || !found('gnome-keyring-daemon')) return { missing: 'dbus-daemon or gnome-keyring-daemon is not installed (apt-get install -y gnome-keyring dbus-x11)' };
+  const bus = spawnSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1'], { encoding: 'utf8' });
+  const [address, pid] = bus.stdout.trim().split('\n');
+  if (bus.status !== 0 || !address || !pid) return { missing: `dbus-daemon did not start: ${bus.stderr.trim()}` };
+  const stop = () => process.kill(Number(pid));
+  const keyring = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: 'bench', env: { ...process.env, HOME: home, DBUS_SESSION_BUS_ADDRESS: address }, encoding: 'utf8' });
+  if (keyring.status !== 0) {
+    stop();
+    return { missing: `gnome-keyring-daemon did not start: ${keyring.stderr.trim()}` };
+  }
+  return { address, stop };
 }
 
 /** Grows a sandbox to `accounts` accounts and `bindings` git bindings, through the store's own write path. */
@@ -338,6 +358,34 @@ async function main(): Promise<void> {
         ),
       ),
     );
+
+    say();
+    say('### The keyring store (the default where a Secret Service runs, as on a Linux desktop)');
+    say();
+    let stopSecretService = (): void => undefined;
+    const keyringBox = await sandbox(platform, 'keyring', async (home) => {
+      const service = await startSecretService(home);
+      if ('missing' in service) throw new Error(service.missing);
+      stopSecretService = service.stop;
+      return { AMPLIFY_TOKEN_STORE: 'keyring', DBUS_SESSION_BUS_ADDRESS: service.address };
+    }).catch((error: unknown) => error as Error);
+    if (keyringBox instanceof Error) {
+      say(`Skipped: ${keyringBox.message}.`);
+    } else {
+      boxes.push(keyringBox);
+      try {
+      say('A gnome-keyring Secret Service on a private D-Bus session: each cached get loads the native keyring module, opens a Secret Service session, reads the data key and decrypts `tokens.enc` with node:crypto.');
+      say();
+      const keyringGet = (env: Record<string, string>) => gitGet(keyringBox, 'git-credential-amplify get (cached), keyring store', 1.15, env);
+      say(table(await measure([nodeIn(keyringBox.env), keyringGet(keyringBox.env)], RUNS, WARMUP)));
+      say();
+      say('The same in a clean environment:');
+      say();
+      say(table(await measure([nodeIn(keyringBox.cleanEnv), keyringGet(keyringBox.cleanEnv)], RUNS, WARMUP)));
+      } finally {
+        stopSecretService();
+      }
+    }
 
     say();
     say('### As the store grows (cached git get)');
