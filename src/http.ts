@@ -40,9 +40,17 @@ function decoded(response: IncomingMessage): NodeJS.ReadableStream {
   return response.pipe(decoder);
 }
 
+/** Far above any OAuth or platform answer: a larger body is refused rather than held in memory. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) throw new RangeError(`the server's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -78,7 +86,11 @@ export const httpFetch: HttpFetch = (input, init = {}) =>
           const status = response.statusCode ?? 0;
           resolve(new Response(NULL_BODY.has(status) || method === 'HEAD' ? null : bytes, { status, statusText: response.statusMessage ?? '', headers: answer }));
         })
-        .catch((error: unknown) => reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error })));
+        .catch((error: unknown) => {
+          // Nothing more of this answer is wanted: the connection goes, so that it holds nothing open.
+          request.destroy();
+          reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+        });
     });
     request.end(body);
   });

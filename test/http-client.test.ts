@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { httpFetch } from '../src/http.js';
+import { httpFetch, MAX_RESPONSE_BYTES } from '../src/http.js';
 import { GIT_HELPER, has, helper, issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { sandbox, type Sandbox } from './support/cli.js';
@@ -34,6 +34,20 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/gzip': (res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"zipped":true}')),
   '/error': (res) => res.writeHead(503, { 'retry-after': '1' }).end('down'),
   '/zstd': (res) => res.writeHead(200, { 'content-encoding': 'zstd' }).end('?'),
+  '/huge': (res) => {
+    // One byte over the limit, in 1 MiB chunks, for as long as the client reads.
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    let sent = 0;
+    const more = (): void => {
+      while (sent <= MAX_RESPONSE_BYTES && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', more);
+      }
+      res.end();
+    };
+    more();
+  },
   '/never': () => undefined,
 };
 
@@ -127,6 +141,14 @@ describe('httpFetch: what openid-client asks of fetch', () => {
     const aborted = new AbortController();
     aborted.abort(new Error('stopped'));
     await assert.rejects(httpFetch(`${base}/json`, { signal: aborted.signal }), { message: 'stopped' });
+  });
+
+  test('an answer over the size limit fails the request instead of filling memory', async () => {
+    await assert.rejects(httpFetch(`${base}/huge`), (error: Error & { cause?: Error }) => {
+      assert.equal(error.message, 'fetch failed');
+      assert.match(String(error.cause?.message), /larger than 16 MiB/);
+      return true;
+    });
   });
 
   test('what it does not do, it refuses out loud: following redirects, stream bodies, other schemes', async () => {

@@ -81,7 +81,7 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Replaces this cache (and drops the ones of older builds: other names with `prefix`) with a file written aside and renamed into place. */
+/** Replaces this cache with a file written aside and renamed into place, and drops the stale ones (below). */
 function writeCache(dir: string, prefix: string, file: string, data: Buffer): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
