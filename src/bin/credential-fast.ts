@@ -13,9 +13,8 @@ import { listAccounts } from '../accounts/manage.js';
 import { formatAccountList } from '../commands/format.js';
 import { createContext } from '../context.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
-import { answerCall } from '../credential/main.js';
+import { answerCall, credentialCall, type CredentialTool } from '../credential/main.js';
 import { createLogger } from '../log.js';
-import { credentialCall, type CredentialTool } from './credential.js';
 
 let missed: string | undefined;
 
@@ -55,10 +54,11 @@ export async function runCredentialFast(tool: CredentialTool, args: string[], fu
   const stdout = heldOutput();
   const stderr = heldOutput();
   const log = createLogger(directOutput(2), process.env.AMPLIFY_DEBUG === '1');
-  await answerCall(createContext({ stdout, stderr, log }), call, input);
+  const exitCode = await answerCall(createContext({ stdout, stderr, log }), call, input);
   if (missed === undefined) {
     stdout.flushTo(1);
     stderr.flushTo(2);
+    process.exitCode = exitCode;
     return;
   }
   log.debug(`${missed} needed: the full build answers`);

@@ -1,12 +1,22 @@
-// amplify credential git|docker|kubectl: the helper protocols as plumbing commands (the helpers/ executables skip clipanion).
+// amplify credential git|docker|kubectl: the helper protocols as plumbing commands. helpers/amplify and dist/amplify.js
+// answer these before the command tree is built; the commands give them their --help, and answer through the same
+// call (src/credential/main.ts) if they run.
 import { Command, Option } from 'clipanion';
-import { dockerCredential } from '../credential/docker.js';
-import { gitCredential } from '../credential/git.js';
-import { readInput, writeAnswer } from '../credential/io.js';
-import { kubectlCredential } from '../credential/kubectl.js';
+import { readInput } from '../credential/io.js';
+import { answerCall, credentialCall, type HelperCall } from '../credential/main.js';
 import { AmplifyCommand } from './base.js';
 
-export class GitCredentialCommand extends AmplifyCommand {
+/** One helper protocol: the call credentialCall makes of the arguments, answered as the helpers answer it. */
+abstract class HelperProtocolCommand extends AmplifyCommand {
+  protected abstract call(): HelperCall;
+
+  protected async run(): Promise<number> {
+    const call = this.call();
+    return answerCall(this.ctx, call, call.readsStdin ? await readInput(this.ctx.stdin) : Buffer.alloc(0));
+  }
+}
+
+export class GitCredentialCommand extends HelperProtocolCommand {
   static override paths = [['credential', 'git']];
   static override usage = Command.Usage({
     category: 'Plumbing',
@@ -16,15 +26,12 @@ export class GitCredentialCommand extends AmplifyCommand {
 
   action = Option.String({ required: true, name: 'get|store|erase|capability' });
 
-  protected async run(): Promise<number> {
-    const input = this.action === 'capability' ? Buffer.alloc(0) : await readInput(this.ctx.stdin);
-    const answer = await gitCredential(this.ctx, this.action, input);
-    writeAnswer(this.ctx, answer);
-    return answer.exitCode;
+  protected call(): HelperCall {
+    return credentialCall('git', [this.action]);
   }
 }
 
-export class DockerCredentialCommand extends AmplifyCommand {
+export class DockerCredentialCommand extends HelperProtocolCommand {
   static override paths = [['credential', 'docker']];
   static override usage = Command.Usage({
     category: 'Plumbing',
@@ -34,15 +41,12 @@ export class DockerCredentialCommand extends AmplifyCommand {
 
   action = Option.String({ required: true, name: 'get|store|erase|list|version' });
 
-  protected async run(): Promise<number> {
-    const input = ['get', 'store', 'erase'].includes(this.action) ? await readInput(this.ctx.stdin) : Buffer.alloc(0);
-    const answer = await dockerCredential(this.ctx, this.action, input);
-    writeAnswer(this.ctx, answer);
-    return answer.exitCode;
+  protected call(): HelperCall {
+    return credentialCall('docker', [this.action]);
   }
 }
 
-export class KubectlCredentialCommand extends AmplifyCommand {
+export class KubectlCredentialCommand extends HelperProtocolCommand {
   static override paths = [['credential', 'kubectl']];
   static override usage = Command.Usage({
     category: 'Plumbing',
@@ -52,9 +56,7 @@ export class KubectlCredentialCommand extends AmplifyCommand {
 
   account = Option.String('--account', { description: 'the account to use instead of the default' });
 
-  protected async run(): Promise<number> {
-    const answer = await kubectlCredential(this.ctx, this.account);
-    writeAnswer(this.ctx, answer);
-    return answer.exitCode;
+  protected call(): HelperCall {
+    return credentialCall('kubectl', this.account === undefined ? [] : ['--account', this.account]);
   }
 }

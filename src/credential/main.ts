@@ -1,7 +1,10 @@
 // The helpers' fast path: parse argv, read stdin, answer; no command tree, no OAuth client unless a refresh is due.
 import { createContext, type Context } from '../context.js';
 import { mask } from '../log.js';
+import { dockerCredential } from './docker.js';
+import { gitCredential } from './git.js';
 import { directOutput, readStandardInput, writeAnswer, type HelperAnswer, type HelperContext } from './io.js';
+import { kubectlCredential } from './kubectl.js';
 
 /** One helper request: which handler answers it, and how its tool talks. */
 export interface HelperCall {
@@ -12,17 +15,32 @@ export interface HelperCall {
   errorsOnStdout: boolean;
 }
 
-/** Answers one call through ctx's streams; an unexpected failure is one line (docker: on stdout), never a trace. */
-export async function answerCall(ctx: Context, call: HelperCall, input: Buffer): Promise<void> {
+export type CredentialTool = 'git' | 'docker' | 'kubectl';
+
+/** What answers `tool args...`: args are what follows the tool's name on the command line. */
+export function credentialCall(tool: CredentialTool, args: string[]): HelperCall {
+  const action = args[0];
+  if (tool === 'git') return { handler: gitCredential, action, readsStdin: action !== 'capability', errorsOnStdout: false };
+  if (tool === 'docker') return { handler: dockerCredential, action, readsStdin: action === 'get' || action === 'store' || action === 'erase', errorsOnStdout: true };
+  const at = args.indexOf('--account');
+  const account = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--account='))?.slice('--account='.length);
+  return { handler: (ctx) => kubectlCredential(ctx, account), action: undefined, readsStdin: false, errorsOnStdout: false };
+}
+
+/**
+ * Answers one call through ctx's streams and gives its exit code; an unexpected failure is one line (docker: on
+ * stdout), never a trace.
+ */
+export async function answerCall(ctx: Context, call: HelperCall, input: Buffer): Promise<number> {
   try {
     const answer = await call.handler(ctx, call.action, input);
     writeAnswer(ctx, answer);
-    process.exitCode = answer.exitCode;
+    return answer.exitCode;
   } catch (error) {
     const line = `amplify: ${(error as Error)?.message ?? String(error)}`;
     writeAnswer(ctx, call.errorsOnStdout ? { stdout: `${mask(line)}\n`, exitCode: 1 } : { stdout: '', stderr: line, exitCode: 1 });
     if (ctx.env.AMPLIFY_DEBUG === '1' && error instanceof Error && error.stack) ctx.stderr.write(`${mask(error.stack)}\n`);
-    process.exitCode = 1;
+    return 1;
   }
 }
 
@@ -30,5 +48,5 @@ export async function answerCall(ctx: Context, call: HelperCall, input: Buffer):
 export async function runHelper(call: HelperCall, input?: Buffer): Promise<void> {
   // One answer, written once: straight to the fds, without building process.stdout and process.stderr.
   const ctx = createContext({ stdout: directOutput(1), stderr: directOutput(2) });
-  await answerCall(ctx, call, input ?? (call.readsStdin ? await readStandardInput() : Buffer.alloc(0)));
+  process.exitCode = await answerCall(ctx, call, input ?? (call.readsStdin ? await readStandardInput() : Buffer.alloc(0)));
 }
