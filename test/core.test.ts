@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 
@@ -26,11 +27,10 @@ after(async () => {
   await platform?.close();
 });
 
-const issuerFlags = () => ['--issuer', platform.issuer, '--platform-url', platform.platformUrl];
 const tokenRequests = (clientId: string) => platform.stats().tokenRequests.filter((r) => r.clientId === clientId).length;
 
 async function loginSecret(box: Sandbox, clientId: string, secret: string, extra: string[] = []) {
-  return box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', clientId, ...extra], { env: { AMPLIFY_CLIENT_SECRET: secret } });
+  return box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', clientId, ...extra], { env: { AMPLIFY_CLIENT_SECRET: secret } });
 }
 
 describe('service-account logins', () => {
@@ -43,15 +43,15 @@ describe('service-account logins', () => {
 
   test('client secret, RSA and EC signed JWT each log in; ls shows one default and no secret', async () => {
     const { secret, rsa, ec } = platform.serviceAccounts;
-    const a = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', secret.clientId, '--client-secret', secret.clientSecret, '--json']);
+    const a = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', secret.clientId, '--client-secret', secret.clientSecret, '--json']);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(json<Account>(a).name, secret.clientId);
     assert.equal(json<Account>(a).method, 'client-secret');
     assert.match(a.stderr, /tokens are stored in .*tokens\.json/, 'the keyring fallback is announced at login');
-    const b = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', rsa.clientId, '--secret-file', rsa.keyFile]);
+    const b = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', rsa.clientId, '--secret-file', rsa.keyFile]);
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stdout, /amplify auth switch --account sa-rsa/, 'a later login prints the switch line');
-    const c = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', ec.clientId, '--secret-file', ec.keyFile, '--json']);
+    const c = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', ec.clientId, '--secret-file', ec.keyFile, '--json']);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(json<Account>(c).method, 'signed-jwt');
 
@@ -185,7 +185,7 @@ describe('failures', () => {
       assert.ok(!out.stderr.includes('wrong-secret-value'));
       assert.doesNotMatch(out.stderr, /\n\s+at /, 'no stack trace');
       assert.deepEqual(json(await box.amplify(['auth', 'ls', '--json'])), []);
-      const json1 = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', 'sa-secret', '--json'], { env: { AMPLIFY_CLIENT_SECRET: 'wrong-secret-value' } });
+      const json1 = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', 'sa-secret', '--json'], { env: { AMPLIFY_CLIENT_SECRET: 'wrong-secret-value' } });
       assert.equal(json1.code, 1);
       assert.equal(json<{ error: { code: string } }>(json1).error.code, 'EAUTH');
     } finally {
@@ -196,20 +196,20 @@ describe('failures', () => {
   test('bad key files get a clear error', async () => {
     const box = await sandbox();
     try {
-      const missing = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', 'sa-rsa', '--secret-file', join(box.home, 'nope.pem')]);
+      const missing = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', 'sa-rsa', '--secret-file', join(box.home, 'nope.pem')]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /cannot read --secret-file .*nope\.pem: no such file/);
       const { writeFile } = await import('node:fs/promises');
       const garbage = join(box.home, 'garbage.pem');
       await writeFile(garbage, 'not a key\n');
-      const bad = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', 'sa-rsa', '--secret-file', garbage]);
+      const bad = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', 'sa-rsa', '--secret-file', garbage]);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /garbage\.pem is not a PEM private key/);
       const encrypted = join(box.home, 'enc.pem');
       const { generateKeyPairSync } = await import('node:crypto');
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw-pw-pw' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
       await writeFile(encrypted, privateKey);
-      const enc = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', 'sa-rsa', '--secret-file', encrypted]);
+      const enc = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', 'sa-rsa', '--secret-file', encrypted]);
       assert.equal(enc.code, 1);
       assert.match(enc.stderr, /encrypted private key/);
     } finally {
@@ -226,7 +226,7 @@ describe('failures', () => {
       const http = await box.amplify(['auth', 'login', '--issuer', 'http://login.example.com/realms/x', '--client-id', 'x', '--client-secret', 'y']);
       assert.equal(http.code, 2);
       assert.match(http.stderr, /must use https/);
-      const noId = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-secret', 'y']);
+      const noId = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-secret', 'y']);
       assert.equal(noId.code, 2);
       assert.match(noId.stderr, /--client-id/);
       const none = await box.amplify(['auth', 'token']);

@@ -2,33 +2,28 @@
 // client-go hands a kubeconfig user's credentials (exec plugins included) only to https servers, so kubectl
 // reaches the platform's kube API through a TLS-terminating proxy with a throwaway self-signed certificate.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { has, lastSeen, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
+import { selfSignedCertificate, type Certificate } from './support/tls.js';
 
 const missing = !has('kubectl') ? 'kubectl not installed' : !has('openssl') ? 'openssl not installed (needed for the test TLS certificate)' : false;
 
 let platform: Platform;
 let proxy: Server;
-let certDir: string;
+let certificate: Certificate | undefined;
 let caFile: string;
 before(async () => {
   platform = await startPlatform({ quiet: true });
   if (missing) return;
-  certDir = await mkdtemp(join(tmpdir(), 'amplify-kube-tls-'));
-  const keyFile = join(certDir, 'key.pem');
-  caFile = join(certDir, 'cert.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', keyFile, '-out', caFile], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-  proxy = createServer({ key: await readFile(keyFile), cert: await readFile(caFile) }, (req, res) => {
+  certificate = await selfSignedCertificate();
+  caFile = certificate.certFile;
+  proxy = createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
     const upstream = httpRequest({ host: '127.0.0.1', port: platform.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -43,7 +38,7 @@ after(async () => {
     proxy.closeAllConnections();
     await new Promise((resolve) => proxy.close(resolve));
   }
-  if (certDir) await rm(certDir, { recursive: true, force: true });
+  await certificate?.remove();
   await platform?.close();
 });
 

@@ -1,11 +1,8 @@
 // The HTTP client under openid-client (src/http.ts): fetch's contract over node:http and node:https, checked
 // against local servers, and a whole login, refresh and logout against the local platform served over https.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +10,7 @@ import { httpFetch, MAX_RESPONSE_BYTES } from '../src/http.js';
 import { GIT_HELPER, has, helper, issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { sandbox, type Sandbox } from './support/cli.js';
+import { selfSignedCertificate, type Certificate } from './support/tls.js';
 
 interface Seen {
   method: string;
@@ -171,22 +169,19 @@ const noOpenssl = !has('openssl') && 'openssl not installed (needed for the test
 describe('a login, a refresh and a logout against the platform over https', { skip: noOpenssl }, () => {
   let platform: Platform;
   let box: Sandbox;
-  let certDir: string;
+  let certificate: Certificate | undefined;
   let caFile: string;
 
   before(async () => {
-    certDir = await mkdtemp(join(tmpdir(), 'amplify-tls-'));
-    const keyFile = join(certDir, 'key.pem');
-    caFile = join(certDir, 'cert.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', keyFile, '-out', caFile], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-    platform = await startPlatform({ quiet: true, tls: { key: await readFile(keyFile, 'utf8'), cert: await readFile(caFile, 'utf8') } });
+    certificate = await selfSignedCertificate();
+    caFile = certificate.certFile;
+    platform = await startPlatform({ quiet: true, tls: { key: certificate.key, cert: certificate.cert } });
     box = await sandbox();
   });
   after(async () => {
     await platform?.close();
     await box?.cleanup();
-    if (certDir) await rm(certDir, { recursive: true, force: true });
+    await certificate?.remove();
   });
 
   test('an issuer whose certificate is not trusted: one line naming the issuer and the TLS error, exit 1', async () => {

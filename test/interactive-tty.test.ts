@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { issuerFlags } from './helpers-support.js';
 import { completeAuthorization } from './platform/browserless.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
@@ -24,7 +25,6 @@ after(async () => {
   await platform?.close();
 });
 
-const issuerFlags = () => ['--issuer', platform.issuer, '--platform-url', platform.platformUrl];
 
 async function accounts(box: Sandbox): Promise<Account[]> {
   const ls = await box.amplify(['auth', 'ls', '--json']);
@@ -52,7 +52,7 @@ describe('username and password', () => {
   after(async () => box.cleanup());
 
   test('--username alone asks for the username, then the password, which never shows on the screen', (t) =>
-    inTerminal(t, box, ['auth', 'login', ...issuerFlags(), '--username'], async (term) => {
+    inTerminal(t, box, ['auth', 'login', ...issuerFlags(platform), '--username'], async (term) => {
       await term.waitFor(/Username:/);
       await term.type('alice');
       await term.press('Enter');
@@ -73,7 +73,7 @@ describe('username and password', () => {
   test('a wrong password typed at the prompt exits 1 with one line and stores nothing', async (t) => {
     const fresh = await sandbox();
     try {
-      await inTerminal(t, fresh, ['auth', 'login', ...issuerFlags(), '--username', 'bob'], async (term) => {
+      await inTerminal(t, fresh, ['auth', 'login', ...issuerFlags(platform), '--username', 'bob'], async (term) => {
         await term.waitFor(/Password for bob:/);
         await term.type('not-bobs-password');
         await term.press('Enter');
@@ -91,13 +91,13 @@ describe('username and password', () => {
   test('without a terminal: a wrong AMPLIFY_PASSWORD is one line, exit 1; --username with nothing to prompt on is a usage error', async () => {
     const fresh = await sandbox();
     try {
-      const wrong = await fresh.amplify(['auth', 'login', ...issuerFlags(), '--username', 'bob'], { env: { AMPLIFY_PASSWORD: 'not-bobs-password' } });
+      const wrong = await fresh.amplify(['auth', 'login', ...issuerFlags(platform), '--username', 'bob'], { env: { AMPLIFY_PASSWORD: 'not-bobs-password' } });
       assert.equal(wrong.code, 1);
       assert.equal(wrong.stderr.trim().split('\n').length, 1, wrong.stderr);
       assert.match(wrong.stderr, /refused the username or password for bob/);
       assert.ok(!wrong.stderr.includes('not-bobs-password'));
       assert.equal(wrong.stdout, '');
-      const ask = await fresh.amplify(['auth', 'login', ...issuerFlags(), '--username']);
+      const ask = await fresh.amplify(['auth', 'login', ...issuerFlags(platform), '--username']);
       assert.equal(ask.code, 2);
       assert.match(ask.stderr, /no terminal/);
       assert.ok(!existsSync(join(fresh.configDir, 'config.json')), 'nothing stored');
@@ -120,11 +120,11 @@ describe('pickers', () => {
       ['alice', 'alice-pw'],
       ['bob', 'bob-pw'],
     ]) {
-      const r = await box.amplify(['auth', 'login', ...issuerFlags(), '--username', user!], { env: { AMPLIFY_PASSWORD: password } });
+      const r = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--username', user!], { env: { AMPLIFY_PASSWORD: password } });
       assert.equal(r.code, 0, r.stderr);
     }
     const s = platform.serviceAccounts.secret;
-    const r = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', s.clientId], { env: { AMPLIFY_CLIENT_SECRET: s.clientSecret } });
+    const r = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', s.clientId], { env: { AMPLIFY_CLIENT_SECRET: s.clientSecret } });
     assert.equal(r.code, 0, r.stderr);
   });
   after(async () => box.cleanup());
@@ -197,7 +197,7 @@ describe('browser login on a terminal', () => {
       await inTerminal(
         t,
         box,
-        ['auth', 'login', ...issuerFlags()],
+        ['auth', 'login', ...issuerFlags(platform)],
         async (term) => {
           await term.waitFor(/Waiting for the sign-in in the browser \(Ctrl-C to cancel\)/);
           const callback = await completeAuthorization(await readFile(urlFile, 'utf8'), 'alice', 'alice-pw');
@@ -219,7 +219,7 @@ describe('browser login on a terminal', () => {
   test('Ctrl-C at the terminal while waiting for the browser cancels: exit 130, nothing stored', async (t) => {
     const box = await sandbox();
     try {
-      await inTerminal(t, box, ['auth', 'login', ...issuerFlags(), '--no-launch-browser'], async (term) => {
+      await inTerminal(t, box, ['auth', 'login', ...issuerFlags(platform), '--no-launch-browser'], async (term) => {
         await term.waitFor(/Waiting for the sign-in in the browser/);
         await term.press('C-c');
         assert.equal(await term.exitCode(), 130);

@@ -10,6 +10,7 @@ import { createContext, type KeyringBackend } from '../src/context.js';
 import { isAmplifyError } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
 import { accountKey, chooseTokenStore, keyringEntry, keyringStore, parseSealed, type SecretMap } from '../src/store/tokens.js';
+import { issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { filesUnder, HELPERS, json, runProcess, sandbox, type Sandbox } from './support/cli.js';
 
@@ -35,11 +36,10 @@ after(async () => {
   await platform?.close();
 });
 
-const issuerFlags = () => ['--issuer', platform.issuer, '--platform-url', platform.platformUrl];
 
 async function loginSecret(box: Sandbox, env: Record<string, string | undefined> = {}, extra: string[] = []) {
   const { secret } = platform.serviceAccounts;
-  return box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', secret.clientId, ...extra], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret, ...env } });
+  return box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', secret.clientId, ...extra], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret, ...env } });
 }
 
 /** The data key as the Secret Service holds it (secret-tool talks to it over the same bus). */
@@ -168,7 +168,7 @@ describe('keyring store against the Secret Service', { skip }, () => {
         ['auth', 'token'],
         ['auth', 'ls'],
         ['auth', 'whoami'],
-        ['auth', 'login', ...issuerFlags(), '--client-id', platform.serviceAccounts.secret.clientId, '--force'],
+        ['auth', 'login', ...issuerFlags(platform), '--client-id', platform.serviceAccounts.secret.clientId, '--force'],
         ['auth', 'logout', '--all'],
         ['auth', 'switch', '--account', platform.serviceAccounts.secret.clientId],
       ];
@@ -213,7 +213,7 @@ describe('keyring store against the Secret Service', { skip }, () => {
     const key = await lookupDataKey(box);
     await clearDataKey(box.configDir);
     try {
-      for (const args of [['auth', 'token'], ['auth', 'login', ...issuerFlags(), '--client-id', platform.serviceAccounts.secret.clientId, '--force']]) {
+      for (const args of [['auth', 'token'], ['auth', 'login', ...issuerFlags(platform), '--client-id', platform.serviceAccounts.secret.clientId, '--force']]) {
         const out = await box.amplify(args, { env: { ...withBus, AMPLIFY_CLIENT_SECRET: platform.serviceAccounts.secret.clientSecret } });
         assert.equal(out.code, 1, out.stderr);
         assert.match(out.stderr, /the OS keyring has no key for .*tokens\.enc/);
@@ -254,10 +254,10 @@ describe('without a Secret Service (headless)', () => {
       assert.equal((await stat(file)).mode & 0o777, 0o600);
       await assert.rejects(stat(join(box.configDir, 'tokens.enc')), /ENOENT/);
       const { rsa } = platform.serviceAccounts;
-      const second = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', rsa.clientId, '--secret-file', rsa.keyFile]);
+      const second = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', rsa.clientId, '--secret-file', rsa.keyFile]);
       assert.equal(second.code, 0, second.stderr);
       assert.doesNotMatch(second.stderr, /no OS keyring answered/, 'announced once, when the choice was made');
-      const quiet = await box.amplify(['auth', 'login', ...issuerFlags(), '--client-id', platform.serviceAccounts.ec.clientId, '--secret-file', platform.serviceAccounts.ec.keyFile], { env: { AMPLIFY_TOKEN_STORE: 'file' } });
+      const quiet = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', platform.serviceAccounts.ec.clientId, '--secret-file', platform.serviceAccounts.ec.keyFile], { env: { AMPLIFY_TOKEN_STORE: 'file' } });
       assert.equal(quiet.code, 0, quiet.stderr);
       assert.equal(quiet.stderr, '');
     } finally {
