@@ -8,11 +8,11 @@
 // in-place write leaves a journal that does not parse: it is reported and cleared, and the account's stored tokens
 // (those of before the refresh) are what is left, so that only a full disk and a crash at once lose a rotation.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError, errnoCode } from '../errors.js';
-import { ensurePrivateDir } from '../store/files.js';
+import { writePrivateFile } from '../store/files.js';
 import type { AccountSecrets, TokenStore } from '../store/tokens.js';
 
 /** Room for the tokens of one account, sealed: JWTs of a few KB each, base64 on top. */
@@ -31,27 +31,31 @@ export function fingerprint(secrets: AccountSecrets | undefined): string {
   return process.getBuiltinModule('node:crypto').createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 
-export const journalFile = (ctx: Pick<Context, 'configDir'>, lockName: string): string => join(ctx.configDir, 'locks', `${lockName}.journal`);
+export const journalFile = (ctx: Pick<Context, 'configDir'>, lockName: string): string => join(ctx.configDir, 'locks', `${lockName}.journal.json`);
 
-const FLAGS = constants.O_RDWR | constants.O_NOFOLLOW;
 
-/** Reserves the journal (real bytes, not a sparse file) where it does not exist yet. Throws ESTORE where there is no room. */
+/** What an empty journal holds: valid JSON (every state file parses, whatever moment a process was killed at). */
+const blank = (): Buffer => {
+  const bytes = Buffer.alloc(JOURNAL_BYTES, 0x20);
+  bytes.write('{"v":1,"data":null}\n', 0, 'utf8');
+  return bytes;
+};
+
+/**
+ * Reserves the journal (real bytes, not a sparse file) where it does not exist yet: a whole file, renamed into place.
+ * Call under the state lock, whose holders clear what a killed writer left (store/state.ts). ESTORE where there is
+ * no room.
+ */
 export async function reserveJournal(file: string): Promise<void> {
-  await ensurePrivateDir(join(file, '..'));
-  let handle;
   try {
-    handle = await open(file, FLAGS | constants.O_CREAT | constants.O_EXCL, 0o600);
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return;
-    throw new AmplifyError('ESTORE', `cannot reserve ${file}: ${(error as Error).message}`, { cause: error });
+    await access(file);
+    return;
+  } catch {
+    // not there yet
   }
   try {
-    await writeAll(handle, Buffer.alloc(JOURNAL_BYTES, 0x20));
-    await handle.sync();
-    await handle.close();
+    await writePrivateFile(file, blank());
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await (await import('node:fs/promises')).unlink(file).catch(() => undefined);
     throw new AmplifyError('ESTORE', `cannot reserve ${file} (${JOURNAL_BYTES / 1024} KB, where renewed tokens are kept when the disk is full): ${(error as Error).message}`, { cause: error });
   }
 }
@@ -66,11 +70,11 @@ async function writeAll(handle: import('node:fs/promises').FileHandle, bytes: Bu
 
 /** Overwrites the reserved journal in place with entry (or blanks it). Throws where it cannot be kept whole. */
 export async function writeJournal(file: string, store: TokenStore, entry: JournalEntry | null): Promise<void> {
-  const payload = entry === null ? '' : `${JSON.stringify({ v: 1, data: await store.sealText(JSON.stringify(entry)) })}\n`;
-  const bytes = Buffer.alloc(JOURNAL_BYTES, 0x20);
-  if (Buffer.byteLength(payload) > JOURNAL_BYTES) throw new AmplifyError('ESTORE', `the renewed tokens do not fit in ${file} (${JOURNAL_BYTES / 1024} KB)`);
-  bytes.write(payload, 0, 'utf8');
-  const handle = await open(file, FLAGS);
+  const payload = entry === null ? null : `${JSON.stringify({ v: 1, data: await store.sealText(JSON.stringify(entry)) })}\n`;
+  if (payload !== null && Buffer.byteLength(payload) > JOURNAL_BYTES) throw new AmplifyError('ESTORE', `the renewed tokens do not fit in ${file} (${JOURNAL_BYTES / 1024} KB)`);
+  const bytes = blank();
+  if (payload !== null) bytes.fill(0x20).write(payload, 0, 'utf8');
+  const handle = await open(file, constants.O_RDWR | constants.O_NOFOLLOW);
   try {
     if ((await handle.stat()).size < JOURNAL_BYTES) throw new AmplifyError('ESTORE', `${file} is smaller than its reservation`);
     await writeAll(handle, bytes);
@@ -97,7 +101,9 @@ export async function readJournal(file: string, store: TokenStore): Promise<Jour
   }
   if (text === '') return null;
   try {
-    const outer = JSON.parse(text) as { v: number; data: string };
+    const outer = JSON.parse(text) as { v: number; data: string | null };
+    if (outer?.data === null) return null;
+    if (typeof outer?.data !== 'string') throw new Error('not a journal');
     const entry = JSON.parse(await store.openText(outer.data, file)) as JournalEntry;
     if (typeof entry?.account !== 'string' || typeof entry.base !== 'string' || entry.secrets?.kind !== 'account') throw new Error('not a journal entry');
     return entry;

@@ -6,7 +6,7 @@ import type { TokenSet } from '../flows/tokens.js';
 import { registerSecret } from '../log.js';
 import type { AccountRecord, ConfigFile } from '../store/config.js';
 import { lockHeld, readJsonFile, StaleWatch, withLock, writePrivateFile, LOCK_STALE_MS, type LockHandle } from '../store/files.js';
-import { mutateState, readState, readStateLocked, type State } from '../store/state.js';
+import { lockOptions, mutateState, readState, readStateLocked, type State } from '../store/state.js';
 import { accountKey, type AccountSecrets } from '../store/tokens.js';
 import { loginCommand, needsLoginError, resolveAccount } from './model.js';
 
@@ -91,7 +91,7 @@ export function withAccountLock<T>(
 const refreshWaitMs = (ctx: Partial<Pick<Context, 'requestTimeoutMs'>>): number => (ctx.requestTimeoutMs ?? 30_000) + 3_000;
 
 /** Where a refresh that failed leaves its outcome for the processes that waited on it (SPEC "Tokens"). */
-const outcomeFile = (ctx: Pick<Context, 'configDir'>, name: string): string => join(ctx.configDir, 'locks', `${refreshLockName(name)}.outcome`);
+const outcomeFile = (ctx: Pick<Context, 'configDir'>, name: string): string => join(ctx.configDir, 'locks', `${refreshLockName(name)}.outcome.json`);
 
 interface RefreshOutcome {
   at: number;
@@ -264,7 +264,7 @@ async function refreshUnderLock(
     }
     // Room for the rotated tokens before they are asked for: where there is none, the refresh waits for space.
     try {
-      await reserveJournal(journal);
+      await withLock(ctx.configDir, 'state', () => reserveJournal(journal), lockOptions(ctx, `the state in ${ctx.configDir}`));
     } catch (error) {
       const why = `${(error as Error).message.replace(/\.$/, '')}; ${name} was not refreshed, so that tokens the issuer rotates cannot be lost (nothing stored changed). Free some space and try again`;
       if (unexpired(secrets, ctx.now())) {

@@ -52,14 +52,16 @@ export async function writePrivateFile(file: string, data: string | Buffer, befo
  * The writer (store/write.ts) writes `<file>.<number>` and renames it over `<file>`; a writer killed in between
  * leaves that temp file behind. Call only while holding the lock every writer of these files takes.
  */
-export async function removeLeftoverTempFiles(dir: string, files: string[]): Promise<void> {
+export async function removeLeftoverTempFiles(dir: string, files: Array<string | RegExp>): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return;
   }
-  const leftover = names.filter((name) => files.some((file) => name.startsWith(`${file}.`) && /^\d+$/.test(name.slice(file.length + 1))));
+  const leftover = names.filter((name) =>
+    files.some((file) => (typeof file === 'string' ? name.startsWith(`${file}.`) && /^\d+$/.test(name.slice(file.length + 1)) : file.test(name))),
+  );
   await Promise.all(leftover.map((name) => unlink(join(dir, name)).catch(() => undefined)));
 }
 

@@ -1,5 +1,5 @@
 // Cross-process locks with fencing: a `<name>.lock` directory (mkdir is atomic on every file system, NFS included)
-// holding an `owner` file, the holder's token. Loaded on first lock only: a cached read takes no lock.
+// holding an owner entry that names the holder's token. Loaded on first lock only: a cached read takes no lock.
 //
 // Why not proper-lockfile (used before): its stale test reads Date.now(), not the injected clock; a lock whose
 // mtime lies in the future is never stale for it (a clock stepped back hangs every waiter for as long); and its
@@ -12,7 +12,7 @@
 // syscalls, not one: a holder stopped exactly between them still writes once; nothing short of a kernel lease
 // closes that window, and it is microseconds wide where the stale time is seconds.
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AmplifyError, errnoCode } from '../errors.js';
 import { StaleWatch } from './files.js';
@@ -53,16 +53,25 @@ export class LockLost extends Error {
   }
 }
 
-const OWNER = 'owner';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The owner is an empty directory inside the lock, its name the owner: created whole by one mkdir, so that a holder
+// killed at any moment leaves nothing half-written (a file would be empty between its open and its write).
+const OWNER_SUFFIX = '.owner';
+const hostTag = (host: string): string => process.getBuiltinModule('node:crypto').createHash('sha256').update(host).digest('hex').slice(0, 12);
+const ownerName = (owner: LockOwner): string => `${owner.pid}-${hostTag(owner.host)}-${owner.token}${OWNER_SUFFIX}`;
+
 export async function readOwner(path: string): Promise<LockOwner | undefined> {
+  let names: string[];
   try {
-    const owner = JSON.parse(await readFile(join(path, OWNER), 'utf8')) as LockOwner;
-    return typeof owner?.token === 'string' ? owner : undefined;
+    names = await readdir(path);
   } catch {
     return undefined;
   }
+  const match = names.map((name) => /^(\d+)-([0-9a-f]{12})-([0-9a-f]+)\.owner$/.exec(name)).find(Boolean);
+  if (!match) return undefined;
+  // The host is kept as a digest: ours or not is all that is ever asked.
+  return { pid: Number(match[1]), host: match[2] === hostTag(hostname()) ? hostname() : match[2]!, token: match[3]! };
 }
 
 /** Whether pid runs on this host (EPERM: it runs, as another user). */
@@ -74,15 +83,6 @@ function alive(owner: LockOwner | undefined): boolean {
     return true;
   } catch (error) {
     return errnoCode(error) === 'EPERM';
-  }
-}
-
-async function writeOwner(path: string, owner: LockOwner): Promise<void> {
-  const handle = await open(join(path, OWNER), 'wx', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(owner));
-  } finally {
-    await handle.close();
   }
 }
 
@@ -103,7 +103,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
     try {
       await mkdir(path, { mode: 0o700 });
       try {
-        await writeOwner(path, me);
+        await mkdir(join(path, ownerName(me)), { mode: 0o700 });
       } catch (error) {
         await rm(path, { recursive: true, force: true }).catch(() => undefined);
         throw error;
@@ -140,15 +140,22 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
   return {
     path,
     async assertHeld() {
-      if ((await readOwner(path))?.token !== me.token) throw new LockLost(path);
+      try {
+        await access(join(path, ownerName(me)));
+      } catch {
+        throw new LockLost(path);
+      }
     },
     async release() {
       if (released) return;
       released = true;
       clearInterval(beat);
       // Ours only: a lock taken over from us belongs to its new holder.
-      if ((await readOwner(path))?.token !== me.token) return;
-      await unlink(join(path, OWNER)).catch(() => undefined);
+      try {
+        await rmdir(join(path, ownerName(me)));
+      } catch {
+        return;
+      }
       await rmdir(path).catch(() => undefined);
     },
   };

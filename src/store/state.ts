@@ -1,4 +1,5 @@
 // The stored state as one unit: config.json plus the token store, read lock-free and changed only under the state lock.
+import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { readConfig, writeConfig, type ConfigFile } from './config.js';
@@ -47,6 +48,12 @@ export async function readStateLocked(ctx: StateContext, options: StateOptions =
   return withLock(ctx.configDir, STATE_LOCK, () => readState(ctx, options), lockOptions(ctx, `the state in ${ctx.configDir}`));
 }
 
+/**
+ * The refresh journals are created under this lock too; a refresh's outcome (best effort) is written under the
+ * account's lock, so a concurrent refresh may lose one to this clean-up: its waiters then simply refresh themselves.
+ */
+const LOCKS_DIR_TEMP_FILES = [/^refresh-[0-9a-f]+\.(journal|outcome)\.json\.\d+$/];
+
 /** How often a holder that lost the state lock (paused past the stale time) starts again before giving up. */
 const RESTARTS = 3;
 
@@ -71,6 +78,7 @@ export async function mutateState<T>(ctx: StateContext, fn: (state: State) => T 
           await fence();
           // Every writer of these files holds this lock, so any temp file beside them is a killed writer's.
           await removeLeftoverTempFiles(ctx.configDir, STATE_FILES);
+          await removeLeftoverTempFiles(join(ctx.configDir, 'locks'), LOCKS_DIR_TEMP_FILES);
           // Tokens first: an account in config.json without tokens reads as "needs login", never the reverse leak.
           if (JSON.stringify(state.secrets) !== secretsBefore) await state.store.write(state.secrets, fence);
           if (JSON.stringify(state.config) !== configBefore) await writeConfig(ctx, state.config, fence);
