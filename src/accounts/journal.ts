@@ -25,12 +25,6 @@ export interface JournalEntry {
   secrets: AccountSecrets;
 }
 
-/** A one-way digest of a token set, to tell sets apart without keeping a token anywhere new. */
-export function fingerprint(secrets: AccountSecrets | undefined): string {
-  const material = `${secrets?.refreshToken ?? ''}\n${secrets?.clientSecret ?? ''}\n${secrets?.privateKey ?? ''}`;
-  return process.getBuiltinModule('node:crypto').createHash('sha256').update(material).digest('hex').slice(0, 32);
-}
-
 export const journalFile = (ctx: Pick<Context, 'configDir'>, lockName: string): string => join(ctx.configDir, 'locks', `${lockName}.journal.json`);
 
 

@@ -74,12 +74,13 @@ export function withAccountLock<T>(
   ctx: Pick<Context, 'configDir'> & Partial<Pick<Context, 'now' | 'lockStaleMs' | 'requestTimeoutMs'>>,
   name: string,
   fn: (lock: LockHandle) => Promise<T>,
+  deadline?: number,
 ): Promise<T> {
   return withLock(join(ctx.configDir, 'locks'), refreshLockName(name), fn, {
     now: ctx.now,
     lockStaleMs: ctx.lockStaleMs,
     // A holder's refresh is one request (two without cached discovery): waiting longer than that helps nobody.
-    waitMs: refreshWaitMs(ctx),
+    waitMs: deadline === undefined ? refreshWaitMs(ctx) : Math.max(0, deadline - (ctx.now ?? Date.now)()),
     // Its holder may hold a refresh token the issuer has already rotated: a paused holder is waited for, never
     // taken over (a second refresh with the old token would be refused, and may make the issuer revoke the grant).
     respectLiveHolder: true,
@@ -87,8 +88,20 @@ export function withAccountLock<T>(
   });
 }
 
-/** How long a waiter waits for another process's refresh: one request deadline and a margin. */
-const refreshWaitMs = (ctx: Partial<Pick<Context, 'requestTimeoutMs'>>): number => (ctx.requestTimeoutMs ?? 30_000) + 3_000;
+/**
+ * A one-way digest of a token set, to tell sets apart without keeping a token anywhere new. Here, not in journal.ts:
+ * a waiter in the helpers' fast tier needs it without loading anything (a dynamic import would hand the call over).
+ */
+export function fingerprint(secrets: AccountSecrets | undefined): string {
+  const material = `${secrets?.refreshToken ?? ''}\n${secrets?.clientSecret ?? ''}\n${secrets?.privateKey ?? ''}`;
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(material).digest('hex').slice(0, 32);
+}
+
+/**
+ * How long a waiter waits for another process's refresh: one request deadline and a second, so that a helper answers
+ * within about one deadline whether it refreshes itself or waits on a process that does.
+ */
+const refreshWaitMs = (ctx: Partial<Pick<Context, 'requestTimeoutMs'>>): number => (ctx.requestTimeoutMs ?? 30_000) + 1_000;
 
 /** Where a refresh that failed leaves its outcome for the processes that waited on it (SPEC "Tokens"). */
 const outcomeFile = (ctx: Pick<Context, 'configDir'>, name: string): string => join(ctx.configDir, 'locks', `${refreshLockName(name)}.outcome.json`);
@@ -104,7 +117,6 @@ interface RefreshOutcome {
 async function sharedFailure(ctx: TokenContext, name: string, seen: AccountSecrets | undefined, since: number): Promise<RefreshOutcome | undefined> {
   const outcome = await readJsonFile<RefreshOutcome>(outcomeFile(ctx, name)).catch(() => undefined);
   if (!outcome || typeof outcome.at !== 'number' || outcome.at < since) return undefined;
-  const { fingerprint } = await import('./journal.js');
   return outcome.base === fingerprint(seen) ? outcome : undefined;
 }
 
@@ -145,7 +157,8 @@ export async function getAccessToken(
   const landed = await refreshedElsewhere(ctx, record, seen, since);
   if (landed) return landed;
   try {
-    return await withAccountLock(ctx, record.name, (lock) => refreshUnderLock(ctx, record.name, minValidityMs, seen, lock, since));
+    // One deadline for the whole wait, lock-free and for the lock alike.
+    return await withAccountLock(ctx, record.name, (lock) => refreshUnderLock(ctx, record.name, minValidityMs, seen, lock, since), since + refreshWaitMs(ctx));
   } catch (error) {
     // Another process holds the refresh lock past our wait (a hung issuer): a token that still works beats an error.
     if (isAmplifyError(error, 'ELOCK') && unexpired(seen, ctx.now())) {
@@ -208,7 +221,6 @@ function storeRenewed(ctx: TokenContext, name: string, base: AccountSecrets, ren
 
 /** Leaves a failed refresh's outcome for the processes waiting on it; best effort (a full disk keeps nothing). */
 async function leaveOutcome(ctx: TokenContext, name: string, base: AccountSecrets, error: unknown): Promise<void> {
-  const { fingerprint } = await import('./journal.js');
   const outcome: RefreshOutcome = {
     at: ctx.now(),
     base: fingerprint(base),
@@ -240,7 +252,7 @@ async function refreshUnderLock(
   const failure = await sharedFailure(ctx, name, secrets, since);
   if (failure) return fromSharedFailure(ctx, record, secrets, failure);
 
-  const { fingerprint, journalFile, readJournal, reserveJournal, writeJournal } = await import('./journal.js');
+  const { journalFile, readJournal, reserveJournal, writeJournal } = await import('./journal.js');
   const journal = state.store.kind === 'memory' ? null : journalFile(ctx, refreshLockName(name));
   if (journal) {
     // Tokens an earlier refresh could not store (a full disk): they are the account's, the stored ones are spent.
