@@ -324,6 +324,30 @@ describe('a lock from the future', () => {
       await box.cleanup();
     }
   });
+  test("the lock's clock and stale time are the context's: a fake clock moved past the stale time breaks a lock from the future", async () => {
+    const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
+    try {
+      await loginService(box);
+      const { mutateState } = (await import(pathToFileURL(join(ROOT, 'src', 'store', 'state.ts')).href)) as typeof import('../src/store/state.js');
+      const { createContext } = (await import(pathToFileURL(join(ROOT, 'src', 'context.ts')).href)) as typeof import('../src/context.js');
+      const lock = join(box.configDir, 'state.lock');
+      await mkdir(lock);
+      const ahead = new Date(Date.now() + 24 * 3_600_000);
+      await utimes(lock, ahead, ahead);
+      let fake = Date.now();
+      // A stale time of ten minutes that the test does not wait for: it moves the clock instead.
+      const ctx = createContext({ env: { ...box.env }, configDir: box.configDir, now: () => fake, lockStaleMs: 600_000 });
+      const mover = setTimeout(() => (fake += 601_000), 200);
+      const started = Date.now();
+      const bindings = await mutateState(ctx, ({ config }) => config.bindings.length);
+      clearTimeout(mover);
+      assert.ok(fake > started + 600_000, 'the lock was taken only once the fake clock had moved past the stale time');
+      assert.ok(Date.now() - started < 5_000, `taken without waiting the stale time: ${Date.now() - started} ms`);
+      assert.equal(typeof bindings, 'number');
+    } finally {
+      await box.cleanup();
+    }
+  });
 });
 
 describe('state files that are links or writable by others', () => {
