@@ -257,7 +257,9 @@ async function refreshUnderLock(
   if (journal) {
     // Tokens an earlier refresh could not store (a full disk): they are the account's, the stored ones are spent.
     const pending = await readJournal(journal, state.store).catch((error: unknown) => {
-      ctx.log.warn(`amplify: ${(error as Error).message.replace(/\.$/, '')}.`);
+      // A locked keyring is not a damaged journal: its tokens wait for the keyring, untouched.
+      if (!isAmplifyError(error, 'ESTORE') || /cannot read/.test(error.message)) throw error;
+      ctx.log.warn(`amplify: ${error.message.replace(/\.$/, '')}.`);
       return writeJournal(journal, state.store, null).then(() => null);
     });
     if (pending) {

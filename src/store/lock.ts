@@ -86,6 +86,12 @@ function alive(owner: LockOwner | undefined): boolean {
   }
 }
 
+/**
+ * How long a live holder's lock is respected without a heartbeat: past this, its pid is taken to be another process
+ * that reused the number of a dead holder (or a holder stopped for good), and the lock is taken over after all.
+ */
+const LIVE_HOLDER_MAX_MS = 10 * 60_000;
+
 async function breakLock(path: string, token: string | undefined): Promise<void> {
   // Only the lock we judged stale: one that a faster waiter took over meanwhile carries another token.
   if ((await readOwner(path))?.token !== token) return;
@@ -120,7 +126,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
     }
     const owner = await readOwner(path);
     // A lock without an owner file is being created (mkdir, then the owner): only the watch can call it stale.
-    if (watch.isStale(mtimeMs, owner?.token) && !(options.respectLiveHolder && alive(owner))) {
+    if (watch.isStale(mtimeMs, owner?.token) && !(options.respectLiveHolder && alive(owner) && options.now() - mtimeMs < LIVE_HOLDER_MAX_MS)) {
       await breakLock(path, owner?.token);
       continue;
     }
