@@ -19,6 +19,13 @@ export interface Context {
   isTTY: boolean;
   configDir: string;
   now(): number;
+  /** A lock whose holder has not renewed it for this long is taken over (src/store/lock.ts). */
+  lockStaleMs: number;
+  /**
+   * The deadline of each request to an issuer or the platform: 30 s, 10 s inside the helpers (a tool waits on
+   * them: src/credential/main.ts sets it), AMPLIFY_HTTP_TIMEOUT (seconds) over both. Read by `fetch` at call time.
+   */
+  requestTimeoutMs: number;
   fetch: HttpFetch;
   keyring(): Promise<KeyringBackend>;
   openBrowser(url: string): Promise<void>;
@@ -91,6 +98,12 @@ async function launchBrowser(env: Record<string, string | undefined>, url: strin
   child.unref();
 }
 
+/** The request deadline in ms: AMPLIFY_HTTP_TIMEOUT (seconds) where set to a positive number, else `seconds`. */
+export function requestTimeout(env: Record<string, string | undefined>, seconds: number): number {
+  const set = Number(env.AMPLIFY_HTTP_TIMEOUT);
+  return (env.AMPLIFY_HTTP_TIMEOUT && Number.isFinite(set) && set > 0 ? Math.min(set, 3600) : seconds) * 1000;
+}
+
 export function createContext(overrides: Partial<Context> = {}): Context {
   const env = overrides.env ?? process.env;
   let keyring: Promise<KeyringBackend> | undefined;
@@ -113,8 +126,13 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     },
     configDir: resolveConfigDir(env),
     now: () => Date.now(),
+    lockStaleMs: 5_000,
+    requestTimeoutMs: requestTimeout(env, 30),
     // Loaded at call time: a cached helper call never makes a request.
-    fetch: async (input, init) => (await import('./http.js')).httpFetch(input, init),
+    fetch: async (input, init) => {
+      const [{ httpFetch }, { withDeadline }] = await Promise.all([import('./http.js'), import('./deadline.js')]);
+      return withDeadline(httpFetch, context.requestTimeoutMs)(input, init);
+    },
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
     get log() {

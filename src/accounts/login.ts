@@ -172,6 +172,7 @@ export async function login(ctx: LoginContext, options: LoginOptions): Promise<L
         accessExpiresAt: tokens.accessExpiresAt,
         refreshToken: tokens.refreshToken,
         refreshExpiresAt: tokens.refreshExpiresAt,
+        receivedAt: ctx.now(),
         idToken: tokens.idToken,
         ...keep,
       };

@@ -1,12 +1,12 @@
 // Access tokens for an account: the cached one while it is valid, else one refresh per account across processes.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { AmplifyError, isAmplifyError } from '../errors.js';
+import { AmplifyError, isAmplifyError, type ErrorCode } from '../errors.js';
 import type { TokenSet } from '../flows/tokens.js';
 import { registerSecret } from '../log.js';
 import type { AccountRecord, ConfigFile } from '../store/config.js';
-import { lockHeld, withLock } from '../store/files.js';
-import { mutateState, readState, readStateLocked, type State } from '../store/state.js';
+import { lockHeld, readJsonFile, StaleWatch, withLock, writePrivateFile, LOCK_STALE_MS, type LockHandle } from '../store/files.js';
+import { lockOptions, mutateState, readState, readStateLocked, type State } from '../store/state.js';
 import { accountKey, type AccountSecrets } from '../store/tokens.js';
 import { loginCommand, needsLoginError, resolveAccount } from './model.js';
 
@@ -19,7 +19,7 @@ export interface AccessToken {
   expiresAt: number | null;
 }
 
-export type TokenContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'>;
+export type TokenContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'> & Partial<Pick<Context, 'lockStaleMs' | 'requestTimeoutMs'>>;
 
 function accountSecrets(state: State, name: string): AccountSecrets | undefined {
   const entry = state.secrets[accountKey(name)];
@@ -28,9 +28,16 @@ function accountSecrets(state: State, name: string): AccountSecrets | undefined 
 
 type WithToken = AccountSecrets & { accessToken: string };
 
-/** Has more than minValidityMs left (a token without a stated expiry always has). */
+/**
+ * How far in the future a token's receipt may lie before it counts as received by a clock that was ahead: its expiry
+ * (receipt + expires_in) then says nothing about when the issuer stops accepting it, so it is refreshed.
+ */
+export const RECEIPT_TOLERANCE_MS = 60_000;
+
+/** Has more than minValidityMs left (a token without a stated expiry always has), by a receipt not in the future. */
 function usable(secrets: AccountSecrets | undefined, now: number, minValidityMs: number): secrets is WithToken {
   if (!secrets?.accessToken) return false;
+  if (secrets.receivedAt != null && secrets.receivedAt - now > RECEIPT_TOLERANCE_MS) return false;
   return secrets.accessExpiresAt == null || secrets.accessExpiresAt - now > minValidityMs;
 }
 
@@ -63,8 +70,63 @@ const refreshLockName = (name: string): string => `refresh-${process.getBuiltinM
  * Runs fn holding the account's refresh lock, so that no refresh of it is in flight meanwhile.
  * Take it outside the state lock (mutateState), never inside: that is the lock order.
  */
-export function withAccountLock<T>(ctx: Pick<Context, 'configDir'>, name: string, fn: () => Promise<T>): Promise<T> {
-  return withLock(join(ctx.configDir, 'locks'), refreshLockName(name), fn);
+export function withAccountLock<T>(
+  ctx: Pick<Context, 'configDir'> & Partial<Pick<Context, 'now' | 'lockStaleMs' | 'requestTimeoutMs'>>,
+  name: string,
+  fn: (lock: LockHandle) => Promise<T>,
+  deadline?: number,
+): Promise<T> {
+  return withLock(join(ctx.configDir, 'locks'), refreshLockName(name), fn, {
+    now: ctx.now,
+    lockStaleMs: ctx.lockStaleMs,
+    // A holder's refresh is one request (two without cached discovery): waiting longer than that helps nobody.
+    waitMs: deadline === undefined ? refreshWaitMs(ctx) : Math.max(0, deadline - (ctx.now ?? Date.now)()),
+    // Its holder may hold a refresh token the issuer has already rotated: a paused holder is waited for, never
+    // taken over (a second refresh with the old token would be refused, and may make the issuer revoke the grant).
+    respectLiveHolder: true,
+    what: `the tokens of ${name} (it is refreshing them)`,
+  });
+}
+
+/**
+ * A one-way digest of a token set, to tell sets apart without keeping a token anywhere new. Here, not in journal.ts:
+ * a waiter in the helpers' fast tier needs it without loading anything (a dynamic import would hand the call over).
+ */
+export function fingerprint(secrets: AccountSecrets | undefined): string {
+  const material = `${secrets?.refreshToken ?? ''}\n${secrets?.clientSecret ?? ''}\n${secrets?.privateKey ?? ''}`;
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(material).digest('hex').slice(0, 32);
+}
+
+/**
+ * How long a waiter waits for another process's refresh: one request deadline and a second, so that a helper answers
+ * within about one deadline whether it refreshes itself or waits on a process that does.
+ */
+const refreshWaitMs = (ctx: Partial<Pick<Context, 'requestTimeoutMs'>>): number => (ctx.requestTimeoutMs ?? 30_000) + 1_000;
+
+/** Where a refresh that failed leaves its outcome for the processes that waited on it (SPEC "Tokens"). */
+const outcomeFile = (ctx: Pick<Context, 'configDir'>, name: string): string => join(ctx.configDir, 'locks', `${refreshLockName(name)}.outcome.json`);
+
+interface RefreshOutcome {
+  at: number;
+  base: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/** A failed refresh of the token set we started from, that ended after `since`: ours to share, not to repeat. */
+async function sharedFailure(ctx: TokenContext, name: string, seen: AccountSecrets | undefined, since: number): Promise<RefreshOutcome | undefined> {
+  const outcome = await readJsonFile<RefreshOutcome>(outcomeFile(ctx, name)).catch(() => undefined);
+  if (!outcome || typeof outcome.at !== 'number' || outcome.at < since) return undefined;
+  return outcome.base === fingerprint(seen) ? outcome : undefined;
+}
+
+/** The waiter's answer from a failure it shares: the cached token while it works (as the holder did), else the error. */
+function fromSharedFailure(ctx: TokenContext, record: AccountRecord, seen: AccountSecrets | undefined, outcome: RefreshOutcome): AccessToken {
+  if (outcome.code !== 'ENEEDSLOGIN' && unexpired(seen, ctx.now())) {
+    ctx.log.warn(`amplify: could not refresh ${record.name} (another amplify process just tried: ${outcome.message.replace(/\.$/, '')}); using the cached token${until(seen.accessExpiresAt)}.`);
+    return served(record, seen);
+  }
+  throw new AmplifyError(outcome.code, outcome.message);
 }
 
 export const toIso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
@@ -91,10 +153,12 @@ export async function getAccessToken(
   const minValidityMs = threshold(state, options.minValidity);
   const seen = accountSecrets(state, record.name);
   if (usable(seen, ctx.now(), minValidityMs)) return served(record, seen);
-  const landed = await refreshedElsewhere(ctx, record.name, seen);
+  const since = ctx.now();
+  const landed = await refreshedElsewhere(ctx, record, seen, since);
   if (landed) return landed;
   try {
-    return await withAccountLock(ctx, record.name, () => refreshUnderLock(ctx, record.name, minValidityMs, seen));
+    // One deadline for the whole wait, lock-free and for the lock alike.
+    return await withAccountLock(ctx, record.name, (lock) => refreshUnderLock(ctx, record.name, minValidityMs, seen, lock, since), since + refreshWaitMs(ctx));
   } catch (error) {
     // Another process holds the refresh lock past our wait (a hung issuer): a token that still works beats an error.
     if (isAmplifyError(error, 'ELOCK') && unexpired(seen, ctx.now())) {
@@ -110,30 +174,120 @@ export async function getAccessToken(
  * helpers started at once on an expired token then load neither the lock library nor the OAuth client.
  * Undefined when nobody is refreshing (or the refresh did not produce a token): take the lock then.
  */
-async function refreshedElsewhere(ctx: TokenContext, name: string, seen: AccountSecrets | undefined): Promise<AccessToken | undefined> {
+async function refreshedElsewhere(ctx: TokenContext, record: AccountRecord, seen: AccountSecrets | undefined, since: number): Promise<AccessToken | undefined> {
+  const { name } = record;
   const dir = join(ctx.configDir, 'locks');
   const lock = refreshLockName(name);
-  for (let pause = 5; await lockHeld(dir, lock); pause = Math.min(pause * 1.5, 100)) {
+  // The waiter's own watch and deadline: a lock from the future (a clock stepped back) is stale after the stale time.
+  const watch = new StaleWatch({ staleMs: ctx.lockStaleMs ?? LOCK_STALE_MS, now: ctx.now });
+  const deadline = since + refreshWaitMs(ctx);
+  let waited = false;
+  for (let pause = 5; ctx.now() < deadline && (await lockHeld(dir, lock, watch)); pause = Math.min(pause * 1.5, 100)) {
+    waited = true;
     await new Promise((resolve) => setTimeout(resolve, pause));
     const state = await readState(ctx);
-    const record = state.config.accounts[name];
+    const current = state.config.accounts[name];
     const secrets = accountSecrets(state, name);
-    if (record && !record.needsLogin && secrets?.accessToken !== seen?.accessToken && unexpired(secrets, ctx.now())) return served(record, secrets);
+    if (current && !current.needsLogin && secrets?.accessToken !== seen?.accessToken && unexpired(secrets, ctx.now())) return served(current, secrets);
   }
-  return undefined;
+  if (!waited) return undefined;
+  // The refresh we waited for failed: its outcome is ours too, instead of trying again in turn.
+  const failure = await sharedFailure(ctx, name, seen, since);
+  return failure ? fromSharedFailure(ctx, record, seen, failure) : undefined;
 }
 
-async function refreshUnderLock(ctx: TokenContext, name: string, minValidityMs: number, seen: AccountSecrets | undefined): Promise<AccessToken> {
+type Stored = { stored: AccessToken } | { newer: AccessToken | null } | { gone: true } | { revoked: true };
+
+/**
+ * Stores renewed tokens over `base`, the set they were renewed from, unless that set is no longer the account's: a new
+ * login since keeps its own tokens, and an account marked as needing a login since (another process refreshed with the
+ * old refresh token while we were paused, and was refused) is not revived with tokens of a grant the issuer may have
+ * revoked on that reuse.
+ */
+function storeRenewed(ctx: TokenContext, name: string, base: AccountSecrets, renewed: AccountSecrets, metadata: Record<string, unknown>): Promise<Stored> {
+  return mutateState(ctx, (latest): Stored => {
+    const current = latest.config.accounts[name];
+    const stored = latest.secrets[accountKey(name)];
+    if (!current || stored?.kind !== 'account') return { gone: true };
+    // Logged in again while we refreshed: the newer tokens stay; ours are of a grant nobody keeps.
+    if (!sameTokenSet(stored, base)) return { newer: unexpired(stored, ctx.now()) ? served(current, stored) : null };
+    if (current.needsLogin) return { revoked: true };
+    latest.secrets[accountKey(name)] = { ...stored, ...renewed, idToken: renewed.idToken ?? stored.idToken };
+    current.expires = { access: toIso(renewed.accessExpiresAt), refresh: toIso(renewed.refreshExpiresAt) };
+    latest.config.issuers[current.issuer] ??= metadata;
+    return { stored: { account: current, token: renewed.accessToken!, expiresAt: renewed.accessExpiresAt ?? null } };
+  });
+}
+
+/** Leaves a failed refresh's outcome for the processes waiting on it; best effort (a full disk keeps nothing). */
+async function leaveOutcome(ctx: TokenContext, name: string, base: AccountSecrets, error: unknown): Promise<void> {
+  const outcome: RefreshOutcome = {
+    at: ctx.now(),
+    base: fingerprint(base),
+    code: error instanceof AmplifyError ? error.code : 'EISSUER',
+    message: (error as Error)?.message ?? String(error),
+  };
+  await writePrivateFile(outcomeFile(ctx, name), JSON.stringify(outcome)).catch(() => undefined);
+}
+
+async function refreshUnderLock(
+  ctx: TokenContext,
+  name: string,
+  minValidityMs: number,
+  seen: AccountSecrets | undefined,
+  lock: LockHandle,
+  since: number,
+): Promise<AccessToken> {
   // Read again, consistently (config and tokens of one moment): another process may have refreshed while we waited.
   const state = await readStateLocked(ctx);
   const record = resolveAccount(state.config, name);
   if (record.needsLogin) throw needsLoginError(record);
-  const secrets = accountSecrets(state, name);
+  let secrets = accountSecrets(state, name);
   if (!secrets) throw needsLoginError(record, `no tokens for it in the ${state.store.kind} store`);
   const now = ctx.now();
   // A token that came in while we waited is the result of the refresh we waited for: ours too, whatever our threshold.
   if (secrets.accessToken !== seen?.accessToken && unexpired(secrets, now)) return served(record, secrets);
   if (usable(secrets, now, minValidityMs)) return served(record, secrets);
+  // The refresh we waited for failed: share its outcome instead of asking the issuer again.
+  const failure = await sharedFailure(ctx, name, secrets, since);
+  if (failure) return fromSharedFailure(ctx, record, secrets, failure);
+
+  const { journalFile, readJournal, reserveJournal, writeJournal } = await import('./journal.js');
+  const journal = state.store.kind === 'memory' ? null : journalFile(ctx, refreshLockName(name));
+  if (journal) {
+    // Tokens an earlier refresh could not store (a full disk): they are the account's, the stored ones are spent.
+    const pending = await readJournal(journal, state.store).catch((error: unknown) => {
+      // A locked keyring is not a damaged journal: its tokens wait for the keyring, untouched.
+      if (!isAmplifyError(error, 'ESTORE') || /cannot read/.test(error.message)) throw error;
+      ctx.log.warn(`amplify: ${error.message.replace(/\.$/, '')}.`);
+      return writeJournal(journal, state.store, null).then(() => null);
+    });
+    if (pending) {
+      if (pending.account === name && pending.base === fingerprint(secrets)) {
+        const outcome = await storeRenewed(ctx, name, secrets, pending.secrets, state.config.issuers[record.issuer] ?? {});
+        await writeJournal(journal, state.store, null);
+        if ('stored' in outcome) {
+          ctx.log.debug(`${name}: stored the renewed tokens kept in ${journal}`);
+          secrets = pending.secrets;
+          if (usable(secrets, ctx.now(), minValidityMs)) return served(outcome.stored.account, secrets as WithToken);
+        } else if ('newer' in outcome && outcome.newer) return outcome.newer;
+        else return refreshUnderLock(ctx, name, minValidityMs, undefined, lock, since);
+      } else {
+        await writeJournal(journal, state.store, null);
+      }
+    }
+    // Room for the rotated tokens before they are asked for: where there is none, the refresh waits for space.
+    try {
+      await withLock(ctx.configDir, 'state', () => reserveJournal(journal), lockOptions(ctx, `the state in ${ctx.configDir}`));
+    } catch (error) {
+      const why = `${(error as Error).message.replace(/\.$/, '')}; ${name} was not refreshed, so that tokens the issuer rotates cannot be lost (nothing stored changed). Free some space and try again`;
+      if (unexpired(secrets, ctx.now())) {
+        ctx.log.warn(`amplify: ${why}; using the cached token${until(secrets.accessExpiresAt)}.`);
+        return served(record, secrets);
+      }
+      throw new AmplifyError('ESTORE', `${why}.`, { cause: error });
+    }
+  }
 
   const { renewTokens } = await import('../flows/refresh.js');
   let metadata = state.config.issuers[record.issuer];
@@ -145,7 +299,8 @@ async function refreshUnderLock(ctx: TokenContext, name: string, minValidityMs: 
     }
     tokens = await renewTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, record, secrets, now);
   } catch (error) {
-    if (isAmplifyError(error, 'ENEEDSLOGIN')) return refused(ctx, record, secrets, minValidityMs, error);
+    await leaveOutcome(ctx, name, secrets, error);
+    if (isAmplifyError(error, 'ENEEDSLOGIN')) return refused(ctx, record, secrets, minValidityMs, error, lock, since);
     // A network failure or 5xx changes nothing stored; a token that has not yet expired still works.
     if (unexpired(secrets, ctx.now())) {
       ctx.log.warn(`amplify: could not refresh ${name} (${(error as Error).message.replace(/\.$/, '')}); using the cached token${until(secrets.accessExpiresAt)}.`);
@@ -159,35 +314,66 @@ async function refreshUnderLock(ctx: TokenContext, name: string, minValidityMs: 
     throw new AmplifyError(error instanceof AmplifyError ? error.code : 'EISSUER', `${what} and could not be renewed (nothing stored changed): ${why}.`, { cause: error });
   }
 
-  const outcome = await mutateState(ctx, (latest): { stored: AccessToken } | { newer: AccessToken | null } | { gone: true } => {
-    const current = latest.config.accounts[name];
-    const stored = latest.secrets[accountKey(name)];
-    if (!current || stored?.kind !== 'account') return { gone: true };
-    // Logged in again while we refreshed: the newer tokens stay; ours are of a grant nobody keeps.
-    if (!sameTokenSet(stored, secrets)) return { newer: unexpired(stored, ctx.now()) ? served(current, stored) : null };
-    // renewTokens carries an unrotated refresh token over; one it leaves out is gone (a service account re-ran its grant).
-    latest.secrets[accountKey(name)] = {
-      ...stored,
-      accessToken: tokens.accessToken,
-      accessExpiresAt: tokens.accessExpiresAt,
-      refreshToken: tokens.refreshToken,
-      refreshExpiresAt: tokens.refreshExpiresAt,
-      idToken: tokens.idToken ?? stored.idToken,
-    };
-    current.expires = { access: toIso(tokens.accessExpiresAt), refresh: toIso(tokens.refreshExpiresAt) };
-    current.needsLogin = false;
-    latest.config.issuers[current.issuer] ??= metadata;
-    return { stored: { account: current, token: tokens.accessToken, expiresAt: tokens.accessExpiresAt } };
-  });
-  if ('stored' in outcome) return outcome.stored;
-  if ('newer' in outcome) return outcome.newer ?? { account: record, token: tokens.accessToken, expiresAt: tokens.accessExpiresAt };
+  // Expiry against the local clock at receipt, not at the request: a slow answer must not outlive its token.
+  const receivedAt = ctx.now();
+  const late = Math.max(0, receivedAt - now);
+  const renewed: AccountSecrets = {
+    kind: 'account',
+    accessToken: tokens.accessToken,
+    accessExpiresAt: tokens.accessExpiresAt == null ? null : tokens.accessExpiresAt + late,
+    refreshToken: tokens.refreshToken,
+    refreshExpiresAt: tokens.refreshExpiresAt != null && tokens.refreshToken !== secrets.refreshToken ? tokens.refreshExpiresAt + late : tokens.refreshExpiresAt,
+    idToken: tokens.idToken,
+    receivedAt,
+  };
+  registerSecret(renewed.accessToken);
+  registerSecret(renewed.refreshToken);
+  // The refresh lock's fence: taken over while we were paused (only where its holder could not be seen alive, such as
+  // another host), the account may meanwhile have been refreshed or refused; storeRenewed decides from what is stored.
+  await lock.assertHeld().catch(() => ctx.log.debug(`${name}: the refresh lock was taken over while this process refreshed`));
+  let outcome: Stored;
+  try {
+    outcome = await storeRenewed(ctx, name, secrets, renewed, metadata);
+  } catch (error) {
+    if (!journal || !isAmplifyError(error, 'ESTORE')) throw error;
+    // The issuer has rotated the tokens and they cannot be stored: keep them where the next process finds them.
+    try {
+      await writeJournal(journal, state.store, { account: name, base: fingerprint(secrets), secrets: renewed });
+    } catch (kept) {
+      throw new AmplifyError(
+        'ESTORE',
+        `${error.message.replace(/\.$/, '')} The renewed tokens of ${name} could not be kept either (${(kept as Error).message.replace(/\.$/, '')}): once there is space, run \`${loginCommand(record)}\`.`,
+        { cause: error },
+      );
+    }
+    throw new AmplifyError('ESTORE', `${error.message.replace(/\.$/, '')} The renewed tokens of ${name} are kept in ${journal}; the next amplify command that needs them stores them once there is space.`, {
+      cause: error,
+    });
+  }
+  if ('stored' in outcome) {
+    await (await import('node:fs/promises')).unlink(outcomeFile(ctx, name)).catch(() => undefined);
+    return outcome.stored;
+  }
+  if ('newer' in outcome) return outcome.newer ?? { account: record, token: tokens.accessToken, expiresAt: renewed.accessExpiresAt ?? null };
+  if ('revoked' in outcome) {
+    await revokeQuietly(ctx, record, metadata, { ...secrets, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+    throw needsLoginError(record, 'another amplify process was refused a refresh while this one was paused, so the issuer may have revoked the grant');
+  }
   // Logged out while we refreshed: the tokens we just got belong to nobody, so they go too.
   await revokeQuietly(ctx, record, metadata, { ...secrets, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
   throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed; run \`${loginCommand(record)}\` to use it again.`);
 }
 
 /** invalid_grant: the account needs a new login, unless it got one while we were refreshing with the old grant. */
-async function refused(ctx: TokenContext, record: AccountRecord, secrets: AccountSecrets, minValidityMs: number, error: AmplifyError): Promise<AccessToken> {
+async function refused(
+  ctx: TokenContext,
+  record: AccountRecord,
+  secrets: AccountSecrets,
+  minValidityMs: number,
+  error: AmplifyError,
+  lock: LockHandle,
+  since: number,
+): Promise<AccessToken> {
   const { name } = record;
   const outcome = await mutateState(ctx, (latest): 'marked' | 'gone' | 'newer' => {
     const current = latest.config.accounts[name];
@@ -198,7 +384,7 @@ async function refused(ctx: TokenContext, record: AccountRecord, secrets: Accoun
     return 'marked';
   });
   // The account got a new login meanwhile: use (or refresh) that one instead.
-  if (outcome === 'newer') return refreshUnderLock(ctx, name, minValidityMs, secrets);
+  if (outcome === 'newer') return refreshUnderLock(ctx, name, minValidityMs, secrets, lock, since);
   if (outcome === 'gone') throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed.`);
   throw needsLoginError(record, error.message.replace(` while refreshing ${name}`, '').replace(/\.$/, ''));
 }

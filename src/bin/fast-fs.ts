@@ -4,7 +4,7 @@
 // call that reads two small files and exits has nothing to do while it waits, so waiting in the syscall costs
 // nothing. tsup.config.ts swaps it in for that build only; every name the modules on the fast path import from
 // node:fs/promises must be here (the build checks).
-import { accessSync, chmodSync, constants as fsConstants, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 
 type Async<F extends (...args: never[]) => unknown> = (...args: Parameters<F>) => Promise<ReturnType<F>>;
 
@@ -21,6 +21,7 @@ function promised<F extends (...args: never[]) => unknown>(fn: F): Async<F> {
 
 export const access = promised(accessSync);
 export const chmod = promised(chmodSync);
+export const lstat = promised(lstatSync);
 export const mkdir = promised(mkdirSync);
 export const readdir = promised(readdirSync);
 export const readFile = promised(readFileSync);

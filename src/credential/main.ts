@@ -1,5 +1,5 @@
 // The helpers' fast path: parse argv, read stdin, answer; no command tree, no OAuth client unless a refresh is due.
-import { createContext, type Context } from '../context.js';
+import { createContext, requestTimeout, type Context } from '../context.js';
 import { mask } from '../log.js';
 import { dockerCredential } from './docker.js';
 import { gitCredential } from './git.js';
@@ -32,6 +32,8 @@ export function credentialCall(tool: CredentialTool, args: string[]): HelperCall
  * stdout), never a trace.
  */
 export async function answerCall(ctx: Context, call: HelperCall, input: Buffer): Promise<number> {
+  // A tool waits on a helper: each request gets 10 s, not 30 (SPEC "Network").
+  ctx.requestTimeoutMs = requestTimeout(ctx.env, 10);
   try {
     const answer = await call.handler(ctx, call.action, input);
     writeAnswer(ctx, answer);

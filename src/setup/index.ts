@@ -2,7 +2,6 @@
 import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
@@ -223,13 +222,14 @@ async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<boole
 }
 
 /**
- * Writes a tool's own file atomically, keeping the mode of an existing file (and following a symlinked
- * dotfile to its target). A new file is 0600: these files hold credentials. The directory is left as it is.
+ * Writes a tool's own file whole or not at all (src/store/write.ts: a nearly full disk leaves the old file and a
+ * clear error, never a truncated ~/.docker/config.json), keeping the mode of an existing file and following a
+ * symlinked dotfile to its target. A new file is 0600: these files hold credentials. The directory is left as it is.
  */
 async function writeToolFile(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const exists = await access(file).then(() => true, () => false);
-  await writeFileAtomic(file, text, exists ? {} : { mode: 0o600 });
+  const { writeWhole } = await import('../store/write.js');
+  await writeWhole(file, text, { mode: 0o600, keepMode: true, followLink: true });
 }
 
 async function readToolJson(file: string): Promise<Record<string, unknown> | undefined> {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
-import { readJsonFile, writePrivateFile } from './files.js';
+import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.js';
 
 export type TokenStoreKind = 'keyring' | 'file' | 'memory';
 export type LoginMethod = 'pkce' | 'device' | 'client-secret' | 'signed-jwt' | 'password';
@@ -101,6 +101,8 @@ function completeRecord(name: string, record: Partial<AccountRecord>): AccountRe
 /** config.json, or an empty config where there is none. A file that does not parse is reported by name and never reset. */
 export async function readConfig(ctx: Pick<Context, 'configDir'>): Promise<ConfigFile> {
   const file = configPath(ctx);
+  await refuseWritableByOthers(ctx.configDir, 'directory');
+  await refuseWritableByOthers(file, 'file');
   const raw = await readJsonFile<unknown>(file);
   if (raw === undefined) return emptyConfig();
   const problem = shapeProblem(raw);
@@ -120,6 +122,6 @@ export async function readConfig(ctx: Pick<Context, 'configDir'>): Promise<Confi
   };
 }
 
-export async function writeConfig(ctx: Pick<Context, 'configDir'>, config: ConfigFile): Promise<void> {
-  await writePrivateFile(configPath(ctx), `${JSON.stringify(config, null, 2)}\n`);
+export async function writeConfig(ctx: Pick<Context, 'configDir'>, config: ConfigFile, beforeRename?: () => Promise<void>): Promise<void> {
+  await writePrivateFile(configPath(ctx), `${JSON.stringify(config, null, 2)}\n`, beforeRename);
 }

@@ -1,10 +1,12 @@
 // The stored state as one unit: config.json plus the token store, read lock-free and changed only under the state lock.
+import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { AmplifyError } from '../errors.js';
 import { readConfig, writeConfig, type ConfigFile } from './config.js';
-import { removeLeftoverTempFiles, withLock } from './files.js';
+import { removeLeftoverTempFiles, withLock, type WithLockOptions } from './files.js';
 import { chooseTokenStore, type SecretMap, type TokenStore } from './tokens.js';
 
-export type StateContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>;
+export type StateContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'> & Partial<Pick<Context, 'now' | 'lockStaleMs'>>;
 
 export interface State {
   config: ConfigFile;
@@ -24,7 +26,10 @@ export interface StateOptions {
 /** The lock every read-modify-write of config.json and the token store takes. */
 const STATE_LOCK = 'state';
 
-/** The files the state lock guards: write-file-atomic leaves `<file>.<number>` behind when its writer is killed. */
+/** The state lock's clock and stale time come from the context, so that tests move a fake clock instead of sleeping. */
+export const lockOptions = (ctx: Partial<Pick<Context, 'now' | 'lockStaleMs'>>, what: string): WithLockOptions => ({ now: ctx.now, lockStaleMs: ctx.lockStaleMs, what });
+
+/** The files the state lock guards: the writer (store/write.ts) leaves `<file>.<number>` behind when its writer is killed. */
 const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc'];
 
 /**
@@ -40,24 +45,53 @@ export async function readState(ctx: StateContext, options: StateOptions = {}): 
 
 /** config.json and the tokens of one moment: read under the state lock, held only for the read. */
 export async function readStateLocked(ctx: StateContext, options: StateOptions = {}): Promise<State> {
-  return withLock(ctx.configDir, STATE_LOCK, () => readState(ctx, options));
+  return withLock(ctx.configDir, STATE_LOCK, () => readState(ctx, options), lockOptions(ctx, `the state in ${ctx.configDir}`));
 }
 
 /**
- * Read-modify-write under the cross-process state lock: fn sees the latest state and mutates it in
- * place; whatever changed is written back atomically. Nothing is written when fn throws.
+ * The refresh journals are created under this lock too; a refresh's outcome (best effort) is written under the
+ * account's lock, so a concurrent refresh may lose one to this clean-up: its waiters then simply refresh themselves.
+ */
+const LOCKS_DIR_TEMP_FILES = [/^refresh-[0-9a-f]+\.(journal|outcome)\.json\.\d+$/];
+
+/** How often a holder that lost the state lock (paused past the stale time) starts again before giving up. */
+const RESTARTS = 3;
+
+/**
+ * Read-modify-write under the cross-process state lock: fn sees the latest state and mutates it in place; whatever
+ * changed is written back atomically. Nothing is written when fn throws. A holder whose lock was taken over while it
+ * was paused finds out before each write (the lock's fence, store/lock.ts) and runs again from a fresh read, so fn
+ * must only act on the state it is given.
  */
 export async function mutateState<T>(ctx: StateContext, fn: (state: State) => T | Promise<T>, options: StateOptions = {}): Promise<T> {
-  return withLock(ctx.configDir, STATE_LOCK, async () => {
-    const state = await readState(ctx, options);
-    const configBefore = JSON.stringify(state.config);
-    const secretsBefore = JSON.stringify(state.secrets);
-    const result = await fn(state);
-    // Every writer of these files holds this lock, so any temp file beside them is a killed writer's.
-    await removeLeftoverTempFiles(ctx.configDir, STATE_FILES);
-    // Tokens first: an account in config.json without tokens reads as "needs login", never the reverse leak.
-    if (JSON.stringify(state.secrets) !== secretsBefore) await state.store.write(state.secrets);
-    if (JSON.stringify(state.config) !== configBefore) await writeConfig(ctx, state.config);
-    return result;
-  });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await withLock(
+        ctx.configDir,
+        STATE_LOCK,
+        async (lock) => {
+          const state = await readState(ctx, options);
+          const configBefore = JSON.stringify(state.config);
+          const secretsBefore = JSON.stringify(state.secrets);
+          const result = await fn(state);
+          const fence = () => lock.assertHeld();
+          await fence();
+          // Every writer of these files holds this lock, so any temp file beside them is a killed writer's.
+          await removeLeftoverTempFiles(ctx.configDir, STATE_FILES);
+          await removeLeftoverTempFiles(join(ctx.configDir, 'locks'), LOCKS_DIR_TEMP_FILES);
+          // Tokens first: an account in config.json without tokens reads as "needs login", never the reverse leak.
+          if (JSON.stringify(state.secrets) !== secretsBefore) await state.store.write(state.secrets, fence);
+          if (JSON.stringify(state.config) !== configBefore) await writeConfig(ctx, state.config, fence);
+          return result;
+        },
+        lockOptions(ctx, `the state in ${ctx.configDir}`),
+      );
+    } catch (error) {
+      if ((error as Error)?.name !== 'LockLost') throw error;
+      ctx.log.debug(`${(error as Error).message}; reading the state again (attempt ${attempt + 1})`);
+      if (attempt >= RESTARTS) throw new AmplifyError('ELOCK', `${(error as Error).message}, ${RESTARTS} times in a row; nothing was written: try again.`);
+      // A fresh read: the config passed in is of before the pause.
+      options = { ...options, config: undefined };
+    }
+  }
 }

@@ -1,5 +1,5 @@
 // TokenStore: where tokens and credentials live; `keyring` (AES-256-GCM file, key in the OS keyring), `file` (0600) or `memory`.
-import { access, chmod, stat } from 'node:fs/promises';
+import { access, chmod, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context, KeyringBackend } from '../context.js';
 import { AmplifyError } from '../errors.js';
@@ -18,6 +18,8 @@ export interface AccountSecrets {
   accessExpiresAt?: number | null;
   refreshToken?: string;
   refreshExpiresAt?: number | null;
+  /** Epoch milliseconds by the local clock when the access token arrived: one in the future means a clock that was ahead. */
+  receivedAt?: number;
   idToken?: string;
   /** Service accounts keep what re-runs their grant. */
   clientSecret?: string;
@@ -43,8 +45,11 @@ export interface TokenStore {
   /** The file that holds the (encrypted) tokens, for messages; null for memory. */
   readonly location: string | null;
   read(): Promise<SecretMap>;
-  /** Callers hold the state lock: see store/state.ts. */
-  write(entries: SecretMap): Promise<void>;
+  /** Text as it may rest on disk outside the store (the refresh journal): sealed with the store's key where it has one. */
+  sealText(text: string): Promise<string>;
+  openText(text: string, file: string): Promise<string>;
+  /** Callers hold the state lock: see store/state.ts. beforeRename is that lock's fence (store/lock.ts). */
+  write(entries: SecretMap, beforeRename?: () => Promise<void>): Promise<void>;
 }
 
 interface Envelope {
@@ -71,7 +76,10 @@ function remember(entries: SecretMap): SecretMap {
 async function tightenMode(file: string, log: Pick<Logger, 'warn'> | undefined): Promise<void> {
   let mode: number;
   try {
-    mode = (await stat(file)).mode & 0o777;
+    // lstat: a link is refused by the read that follows (never followed, never chmodded through).
+    const info = await lstat(file);
+    if (info.isSymbolicLink()) return;
+    mode = info.mode & 0o777;
   } catch {
     // Missing, or not even stat-able: the read that follows says which.
     return;
@@ -97,8 +105,10 @@ export function fileStore(file: string, log?: Pick<Logger, 'warn'>): TokenStore 
       }
       return remember(data?.entries ?? {});
     },
-    async write(entries) {
-      await writePrivateFile(file, `${JSON.stringify({ version: 1, entries } satisfies Envelope & { version: 1 }, null, 2)}\n`);
+    sealText: async (text) => text,
+    openText: async (text) => text,
+    async write(entries, beforeRename) {
+      await writePrivateFile(file, `${JSON.stringify({ version: 1, entries } satisfies Envelope & { version: 1 }, null, 2)}\n`, beforeRename);
     },
   };
 }
@@ -109,6 +119,8 @@ export function memoryStore(scope: string): TokenStore {
   return {
     kind: 'memory',
     location: null,
+    sealText: async (text) => text,
+    openText: async (text) => text,
     async read() {
       return remember(structuredClone(memoryMaps.get(scope) ?? {}));
     },
@@ -252,7 +264,7 @@ export function keyringStore(ctx: Pick<Context, 'configDir' | 'keyring' | 'log'>
     location: file,
     async read() {
       await tightenMode(file, ctx.log);
-      const bytes = await readOptionalFile(file);
+      const bytes = await readOptionalFile(file, true);
       if (bytes === undefined) return {};
       // Checked before the keyring is asked: a damaged file is reported as such even where no keyring answers.
       parseSealed(bytes, file);
@@ -275,9 +287,17 @@ export function keyringStore(ctx: Pick<Context, 'configDir' | 'keyring' | 'log'>
       }
       return remember(envelope.entries);
     },
-    async write(entries) {
+    async sealText(text) {
+      return serializeSealed(seal((await dataKey(true)) as Buffer, text));
+    },
+    async openText(text, where) {
+      const key = await dataKey(false);
+      if (!key) throw new AmplifyError('EKEYRING', `the OS keyring has no key for ${where}; unlock the keyring and try again.`);
+      return unseal(key, Buffer.from(text, 'utf8'), where);
+    },
+    async write(entries, beforeRename) {
       const key = (await dataKey(true)) as Buffer;
-      await writePrivateFile(file, serializeSealed(seal(key, JSON.stringify({ entries }))));
+      await writePrivateFile(file, serializeSealed(seal(key, JSON.stringify({ entries }))), beforeRename);
     },
   };
 }
