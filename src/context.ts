@@ -114,7 +114,7 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     configDir: resolveConfigDir(env),
     now: () => Date.now(),
     // Loaded at call time: a cached helper call never makes a request.
-    fetch: async (input, init) => (await import('./http.js')).httpFetch(input, init),
+    fetch: async (input, init) => (await import('./http.js')).httpFetch(input, init, env),
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
     get log() {
