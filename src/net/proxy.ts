@@ -144,11 +144,16 @@ export async function proxyAgent(url: URL, env: Env): Promise<Agent | undefined>
   bare.username = '';
   bare.password = '';
   if (url.protocol === 'https:') {
-    const { HttpsProxyAgent } = await import('https-proxy-agent');
+    const { HttpsProxyAgent } = commonJs(await import('https-proxy-agent'));
     return new HttpsProxyAgent(bare, { headers });
   }
-  const { HttpProxyAgent } = await import('http-proxy-agent');
+  const { HttpProxyAgent } = commonJs(await import('http-proxy-agent'));
   return new HttpProxyAgent(bare, { headers });
+}
+
+/** A CommonJS package's exports: in the split bundle only its default export (module.exports) is there. */
+function commonJs<T>(module: T): T {
+  return (module as { default?: T }).default ?? module;
 }
 
 /** The error for a proxy that refused to carry a request (the CONNECT answer, or 407 to a plain request). */
