@@ -114,7 +114,11 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     configDir: resolveConfigDir(env),
     now: () => Date.now(),
     // Loaded at call time: a cached helper call never makes a request.
-    fetch: async (input, init) => (await import('./http.js')).httpFetch(input, init, env),
+    fetch: async (input, init) => {
+      const { httpFetch, describeProxy } = await import('./http.js');
+      if (context.log.debugEnabled) context.log.debug(`${new URL(String(input)).host} ${describeProxy(input, env)}`);
+      return httpFetch(input, init, env);
+    },
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
     get log() {

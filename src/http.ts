@@ -10,6 +10,8 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import { proxyAgent, proxyRefusal } from './net/proxy.js';
 
+export { describeProxy } from './net/proxy.js';
+
 export type HttpFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** Statuses whose response has no body (the Response constructor refuses one for them). */

@@ -1,8 +1,11 @@
 // Behind a corporate proxy: every login method, a helper's refresh and logout through a real squid, to an https issuer
 // with a private CA under a host name only the proxy can resolve; NO_PROXY, a wrong proxy password, a missing CA.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { LookupFunction } from 'node:net';
+import { httpFetch } from '../src/http.js';
 import { after, before, describe, test } from 'node:test';
 import { GIT_HELPER, helper } from './helpers-support.js';
 import { approveDevice, Browser } from './platform/browserless.js';
@@ -13,6 +16,8 @@ import { squidMissing, startSquid, type Squid } from './support/proxy.js';
 import { privateCA, type PrivateCA } from './support/tls.js';
 
 const HOST = 'issuer.amplify-proxy.test';
+/** A plain-http site behind the same proxy, for HTTP_PROXY. */
+const PLAIN = 'plain.amplify-proxy.test';
 const skip = squidMissing();
 
 let ca: PrivateCA;
@@ -26,7 +31,7 @@ before(async () => {
   if (skip) return;
   ca = await privateCA(HOST);
   platform = await startPlatform({ quiet: true, tls: { key: ca.key, cert: ca.cert }, hostname: HOST });
-  squid = await startSquid({ [HOST]: '127.0.0.1' });
+  squid = await startSquid({ [HOST]: '127.0.0.1', [PLAIN]: '127.0.0.1' });
   box = await sandbox();
 });
 after(async () => {
@@ -105,7 +110,8 @@ describe('through a real forward proxy (squid) to an https issuer with a private
     assert.equal(result.code, 0, result.stderr);
     assert.equal(json<{ name: string }>(result).name, sa.clientId);
     assert.ok((await tunnels()) > before, 'squid carried the requests');
-    // The agents' own debug lines (DEBUG=*) say nothing either: none is printed.
+    // The debug trace names the proxy, credentials masked; the agents' own debug lines (DEBUG=*) are not printed.
+    assert.match(result.stderr, new RegExp(`debug: ${HOST}:${platform.port} through http://\\*\\*\\*@127\\.0\\.0\\.1:${squid.port} \\(HTTPS_PROXY\\)`));
     assert.doesNotMatch(result.stderr, /proxy-agent/);
   });
 
@@ -152,6 +158,14 @@ describe('through a real forward proxy (squid) to an https issuer with a private
     assert.ok(token && token !== old, fresh.stderr);
     assert.deepEqual(platform.stats().tokenRequests.map((r) => r.grantType), ['refresh_token']);
     assert.ok((await tunnels()) > before, 'the refresh went through squid');
+    assert.match(fresh.stderr, /needed: the full build answers/, 'the refresh ran in the helpers\' CommonJS tier');
+    // NODE_EXTRA_CA_CERTS is what makes that tier trust the issuer: without it, the same refresh fails.
+    const again = /^password=(.+)$/m.exec(fresh.stdout)![1]!;
+    await helper(box, GIT_HELPER, 'erase', `protocol=https\nhost=${host}\nusername=oauth2\npassword=${again}\n\n`, behindProxy());
+    const untrusted = await helper(box, GIT_HELPER, 'get', request, { ...behindProxy(), NODE_EXTRA_CA_CERTS: '' });
+    outputs.push({ what: 'helper refresh without the CA', result: untrusted });
+    assert.doesNotMatch(untrusted.stdout, /^password=/m);
+    assert.match(untrusted.stderr, /UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   });
 
   test('with NO_PROXY naming the issuer, every command goes direct and fails fast, in one line', async () => {
@@ -213,6 +227,28 @@ describe('through a real forward proxy (squid) to an https issuer with a private
     assert.equal(result.code, 1);
     assert.match(result.stderr, /UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
     oneLine(result);
+  });
+
+  test('http URLs go through HTTP_PROXY (the HTTP client itself): the credentials reach the proxy only; a 407 is the proxy refusing', async () => {
+    const server = createServer((req, res) => res.end(JSON.stringify({ path: req.url, proxyAuthorization: req.headers['proxy-authorization'] ?? null })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://${PLAIN}:${(server.address() as AddressInfo).port}/hello`;
+      const answer = await httpFetch(url, {}, { http_proxy: squid.authUrl, HTTPS_PROXY: 'http://127.0.0.1:9' });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await answer.json(), { path: '/hello', proxyAuthorization: null });
+      assert.ok((await squid.accessLog()).some((line) => line.includes(`GET ${url}`) && line.includes(squid.user)));
+      await assert.rejects(httpFetch(url, {}, {}), (error: Error) => /ENOTFOUND|EAI_AGAIN/.test(String((error.cause as { code?: string }).code)));
+      const wrong = squid.authUrl.replace(encodeURIComponent(squid.password), 'Wr0ng-proxy-pw');
+      await assert.rejects(httpFetch(url, {}, { HTTP_PROXY: wrong }), (error: Error) => {
+        const message = (error.cause as Error).message;
+        assert.match(message, /^the proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+ answered 407/);
+        assert.doesNotMatch(message, /Wr0ng|corp-user/);
+        return true;
+      });
+    } finally {
+      server.close();
+    }
   });
 
   test('the proxy password appears in no output of any command, debug included', () => {
