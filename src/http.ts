@@ -66,8 +66,10 @@ export const httpFetch = async (input: string | URL, init: RequestInit = {}, env
   const url = new URL(String(input));
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`amplify's HTTP client only speaks http and https, not ${url.protocol}`);
   let agent: Agent | undefined;
+  // Ends the connection to a proxy with the request, answered or not (see proxyAgent).
+  const tunnel = new AbortController();
   try {
-    agent = await proxyAgent(url, env);
+    agent = await proxyAgent(url, env, tunnel.signal);
   } catch (error) {
     throw new TypeError('fetch failed', { cause: error });
   }
@@ -87,9 +89,17 @@ export const httpFetch = async (input: string | URL, init: RequestInit = {}, env
     });
     // As fetch fails: a TypeError 'fetch failed' with the network error as its cause, or the signal's reason.
     request.once('error', (error) => reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error })));
-    const abort = (): void => void request.destroy(signal?.reason as Error);
+    const abort = (): void => {
+      request.destroy(signal?.reason as Error);
+      // A request still waiting for a proxy's CONNECT answer has no socket to fail yet: it fails here.
+      tunnel.abort();
+      reject(signal?.reason);
+    };
     signal?.addEventListener('abort', abort, { once: true });
-    request.once('close', () => signal?.removeEventListener('abort', abort));
+    request.once('close', () => {
+      signal?.removeEventListener('abort', abort);
+      tunnel.abort();
+    });
     request.once('response', (response) => {
       if (agent && response.statusCode === 407) {
         request.destroy();

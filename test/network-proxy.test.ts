@@ -251,6 +251,27 @@ describe('through a real forward proxy (squid) to an https issuer with a private
     }
   });
 
+  test('a proxy that never answers CONNECT: the request gives up at its deadline and the connection to the proxy goes with it', async () => {
+    const { createServer: createTcpServer } = await import('node:net');
+    const closed: number[] = [];
+    const started = Date.now();
+    const hung = createTcpServer((socket) => {
+      // Reads the CONNECT request and never answers it.
+      socket.resume();
+      socket.on('error', () => undefined);
+      socket.once('close', () => closed.push(Date.now() - started));
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxy = `http://user:Hung-proxy-pw@127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      await assert.rejects(httpFetch(`https://${HOST}:${platform.port}/`, { signal: AbortSignal.timeout(500) }, { HTTPS_PROXY: proxy }), { name: 'TimeoutError' });
+      for (let i = 0; i < 50 && closed.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(closed.length, 1, 'the connection to the proxy is still open');
+    } finally {
+      hung.close();
+    }
+  });
+
   test('the proxy password appears in no output of any command, debug included', () => {
     const encoded = Buffer.from(`${squid.user}:${squid.password}`).toString('base64');
     assert.ok(outputs.length >= 15, `${outputs.length} outputs`);

@@ -126,9 +126,11 @@ export function describeProxy(url: string | URL, env: Env): string {
  * The agent for a request to url: undefined to go direct, else a proxy agent (CONNECT for https). The
  * credentials travel as a Proxy-Authorization header rather than in the agent's URL, which the agents
  * print when DEBUG names them. Node's https verifies the issuer's certificate through the tunnel as it
- * does direct, against the CAs it trusts (NODE_EXTRA_CA_CERTS included).
+ * does direct, against the CAs it trusts (NODE_EXTRA_CA_CERTS included). signal destroys the connection to
+ * the proxy: the agents keep no handle on it while CONNECT is unanswered, and a hung proxy would otherwise
+ * hold the process open after the request has given up.
  */
-export async function proxyAgent(url: URL, env: Env): Promise<Agent | undefined> {
+export async function proxyAgent(url: URL, env: Env, signal?: AbortSignal): Promise<Agent | undefined> {
   const { proxy } = chooseProxy(url, env);
   if (!proxy) return undefined;
   const headers: Record<string, string> = {};
@@ -145,10 +147,10 @@ export async function proxyAgent(url: URL, env: Env): Promise<Agent | undefined>
   bare.password = '';
   if (url.protocol === 'https:') {
     const { HttpsProxyAgent } = commonJs(await import('https-proxy-agent'));
-    return new HttpsProxyAgent(bare, { headers });
+    return new HttpsProxyAgent(bare, { headers, ...(signal ? { signal } : {}) });
   }
   const { HttpProxyAgent } = commonJs(await import('http-proxy-agent'));
-  return new HttpProxyAgent(bare, { headers });
+  return new HttpProxyAgent(bare, { headers, ...(signal ? { signal } : {}) });
 }
 
 /** A CommonJS package's exports: in the split bundle only its default export (module.exports) is there. */
