@@ -23,6 +23,11 @@ const shared: Options = {
   noExternal: [/^(?!@napi-rs\/keyring)/],
 };
 
+/** The `debug` package (under the proxy agents) silenced in every bundle: see src/net/silent-debug.ts. */
+const silentDebug = (options: { alias?: Record<string, string> }): void => {
+  options.alias = { ...options.alias, debug: './src/net/silent-debug.ts' };
+};
+
 /** One CommonJS file in dist/, bundled on its own; `node:` specifiers are kept, so that plugins see them. */
 const cjsFile = (name: string, entry: string, options: Options): Promise<void> =>
   build({ ...shared, config: false, entry: { [name]: entry }, outDir: OUT, format: ['cjs'], splitting: false, clean: false, dts: false, silent: true, removeNodeProtocol: false, ...options });
@@ -86,6 +91,7 @@ async function buildFastTier(): Promise<void> {
   await cjsFile('credential-full', 'src/bin/credential.ts', {
     esbuildOptions(options) {
       options.supported = { 'dynamic-import': false };
+      silentDebug(options);
     },
     esbuildPlugins: [noWarnings('the helpers\' full tier')],
   });
@@ -111,6 +117,7 @@ export default defineConfig({
   splitting: true,
   clean: true,
   dts: { entry: { index: 'src/index.ts' } },
+  esbuildOptions: silentDebug,
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) expect require and __filename.
   // The require is made on first use, so chunks that never call it never pay for it.
   banner: {

@@ -130,8 +130,9 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     requestTimeoutMs: requestTimeout(env, 30),
     // Loaded at call time: a cached helper call never makes a request.
     fetch: async (input, init) => {
-      const [{ httpFetch }, { withDeadline }] = await Promise.all([import('./http.js'), import('./deadline.js')]);
-      return withDeadline(httpFetch, context.requestTimeoutMs)(input, init);
+      const [{ httpFetch, describeProxy }, { withDeadline }] = await Promise.all([import('./http.js'), import('./deadline.js')]);
+      if (context.log.debugEnabled) context.log.debug(`${new URL(String(input)).host} ${describeProxy(input, env)}`);
+      return withDeadline((url, options) => httpFetch(url, options, env), context.requestTimeoutMs)(input, init);
     },
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),

@@ -7,7 +7,10 @@
 // at exit; node:http's parser is native. What this client does not do, it refuses out loud: request bodies
 // that are streams, and following redirects (every caller passes redirect 'manual', and a bearer token is
 // never sent on to wherever a redirect points).
-import type { IncomingMessage } from 'node:http';
+import type { Agent, IncomingMessage } from 'node:http';
+import { proxyAgent, proxyRefusal } from './net/proxy.js';
+
+export { describeProxy } from './net/proxy.js';
 
 export type HttpFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -56,12 +59,21 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 /**
  * fetch(url, init) for http and https URLs, over one connection that is closed after the answer (nothing is
- * left open to hold the process up). Honours method, headers, a string, form, or byte body, and signal.
+ * left open to hold the process up), through the proxy env names (src/net/proxy.ts). Honours method, headers,
+ * a string, form, or byte body, and signal.
  */
-export const httpFetch: HttpFetch = (input, init = {}) =>
-  new Promise<Response>((resolve, reject) => {
-    const url = new URL(String(input));
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`amplify's HTTP client only speaks http and https, not ${url.protocol}`);
+export const httpFetch = async (input: string | URL, init: RequestInit = {}, env: Record<string, string | undefined> = process.env): Promise<Response> => {
+  const url = new URL(String(input));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`amplify's HTTP client only speaks http and https, not ${url.protocol}`);
+  let agent: Agent | undefined;
+  // Ends the connection to a proxy with the request, answered or not (see proxyAgent).
+  const tunnel = new AbortController();
+  try {
+    agent = await proxyAgent(url, env, tunnel.signal);
+  } catch (error) {
+    throw new TypeError('fetch failed', { cause: error });
+  }
+  return new Promise<Response>((resolve, reject) => {
     if (init.redirect !== undefined && init.redirect !== 'manual') throw new TypeError(`amplify's HTTP client does not follow redirects (redirect: '${init.redirect}')`);
     const signal = init.signal ?? undefined;
     if (signal?.aborted) throw signal.reason;
@@ -70,13 +82,29 @@ export const httpFetch: HttpFetch = (input, init = {}) =>
     if (body) headers.set('content-length', String(body.length));
     const method = (init.method ?? 'GET').toUpperCase();
     const client = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
-    const request = client.request(url, { method, headers: Object.fromEntries(headers), agent: false });
+    const request = client.request(url, { method, headers: Object.fromEntries(headers), agent: agent ?? false });
+    // https-proxy-agent hands a refused CONNECT on as if the issuer had answered: it is the proxy's answer.
+    request.once('proxyConnect', (answer: { statusCode: number; statusText: string }) => {
+      if (answer.statusCode !== 200) request.destroy(proxyRefusal(url, env, answer.statusCode, answer.statusText));
+    });
     // As fetch fails: a TypeError 'fetch failed' with the network error as its cause, or the signal's reason.
     request.once('error', (error) => reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error })));
-    const abort = (): void => void request.destroy(signal?.reason as Error);
+    const abort = (): void => {
+      request.destroy(signal?.reason as Error);
+      // A request still waiting for a proxy's CONNECT answer has no socket to fail yet: it fails here.
+      tunnel.abort();
+      reject(signal?.reason);
+    };
     signal?.addEventListener('abort', abort, { once: true });
-    request.once('close', () => signal?.removeEventListener('abort', abort));
+    request.once('close', () => {
+      signal?.removeEventListener('abort', abort);
+      tunnel.abort();
+    });
     request.once('response', (response) => {
+      if (agent && response.statusCode === 407) {
+        request.destroy();
+        return reject(new TypeError('fetch failed', { cause: proxyRefusal(url, env, 407, response.statusMessage ?? '') }));
+      }
       // decoded() throws for a coding it cannot read: inside the promise, so that the caller gets it.
       Promise.resolve(response)
         .then((answer) => readAll(decoded(answer)))
@@ -94,3 +122,4 @@ export const httpFetch: HttpFetch = (input, init = {}) =>
     });
     request.end(body);
   });
+};

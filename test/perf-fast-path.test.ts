@@ -12,7 +12,9 @@ import { ROOT, sandbox, type RunResult, type Sandbox } from './support/cli.js';
 /** Node's own modules no cached answer needs: each costs start-up time (net and tty: a stdio stream built; undici: fetch). */
 const HEAVY_BUILTINS = ['net', 'tty', 'crypto', 'child_process', 'http', 'https', 'readline', 'worker_threads', 'internal/deps/undici/undici'];
 /** Packages that belong to logins, refreshes, writes and the command tree: never in what a cached answer loads. */
-const HEAVY_PACKAGES = /node_modules\/(openid-client|oauth4webapi|jose|clipanion|typanion|@inquirer|proper-lockfile|graceful-fs|write-file-atomic|signal-exit|open)\//;
+const HEAVY_PACKAGES = /node_modules\/(openid-client|oauth4webapi|jose|clipanion|typanion|@inquirer|proper-lockfile|graceful-fs|write-file-atomic|signal-exit|open|https-proxy-agent|http-proxy-agent|agent-base|debug)\//;
+/** This package's own request code (the HTTP client and the proxy choice): no cached answer needs it either. */
+const REQUEST_CODE = /^\/\/ src\/(http|net\/proxy)\.ts$/gm;
 
 // Preloaded into the helper through NODE_OPTIONS: at exit it writes what the process loaded and which files it read.
 const CJS_PROBE = `
@@ -97,7 +99,8 @@ const handedOver = (result: RunResult): boolean => /needed: the full build answe
 
 async function bundled(file: string): Promise<string[]> {
   const text = await readFile(join(ROOT, file), 'utf8');
-  return [...new Set([...text.matchAll(new RegExp(HEAVY_PACKAGES, 'g'))].map((m) => m[1]!))];
+  const packages = [...text.matchAll(new RegExp(HEAVY_PACKAGES, 'g'))].map((m) => m[1]!);
+  return [...new Set([...packages, ...[...text.matchAll(REQUEST_CODE)].map((m) => m[0])])];
 }
 
 function assertLight(loaded: Loaded): void {
@@ -149,9 +152,35 @@ describe('the helpers answer a cached token from one small file, reading each st
     assertLight(loaded);
   });
 
-  test('the fast tier and its loader hold none of the login, refresh, write or command-tree packages', async () => {
+  test('the fast tier and its loader hold none of the login, refresh, write, proxy or command-tree packages', async () => {
     assert.deepEqual(await bundled('dist/credential-fast.cjs'), []);
     assert.deepEqual(await bundled('dist/fast-start.cjs'), []);
+    // The check sees what it looks for: the helpers' full tier holds the request code and the proxy agents.
+    const full = await bundled('dist/credential-full.cjs');
+    for (const name of ['// src/http.ts', '// src/net/proxy.ts', 'https-proxy-agent', 'agent-base']) assert.ok(full.includes(name), name);
+  });
+
+  test('behind a proxy, a cached get loads none of the proxy code and makes no request', async () => {
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const proxy = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as { port: number };
+    const proxied = { HTTPS_PROXY: `http://user:pw-of-proxy@127.0.0.1:${port}`, HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' };
+    try {
+      const { result, loaded } = await probed((env) => helper(box, GIT_HELPER, 'get', gitRequest(), { ...env, ...proxied }));
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^password=.+$/m);
+      assert.ok(!handedOver(result), result.stderr);
+      assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/git-credential-amplify']);
+      assertLight(loaded);
+      assert.equal(connections, 0);
+    } finally {
+      proxy.close();
+    }
   });
 
   test('dist/amplify.js credential kubectl (the ES module CLI, run directly): none of those packages either', async () => {

@@ -37,18 +37,20 @@ export interface LogoutResult {
 /**
  * Revokes at the issuer (RFC 7009) where it can, then removes the accounts locally whatever the
  * issuer said: an unreachable issuer must not keep anyone logged in here. Each account is handled
- * under its refresh lock, so a refresh in flight cannot leave a fresh refresh token alive at the issuer.
+ * under its refresh lock, so a refresh in flight cannot leave a fresh refresh token alive at the issuer;
+ * the accounts are handled at the same time, each removal under the state lock.
  */
 export async function logoutAccounts(ctx: ManageContext, names: string[]): Promise<LogoutResult[]> {
   const state = await readState(ctx);
   for (const name of names) resolveAccount(state.config, name);
-  const results: LogoutResult[] = [];
-  for (const name of names) {
-    const logout = () => revokeAndRemove(ctx, name);
-    // A lock that cannot be had must never block a logout: the removal matters more than the race.
-    results.push(await withAccountLock(ctx, name, logout).catch((error: unknown) => (isAmplifyError(error, 'ELOCK') ? logout() : Promise.reject(error))));
-  }
-  return results;
+  // In parallel: against a hung issuer, logging out of every account takes one request deadline, not one per token.
+  return Promise.all(
+    names.map((name) => {
+      const logout = () => revokeAndRemove(ctx, name);
+      // A lock that cannot be had must never block a logout: the removal matters more than the race.
+      return withAccountLock(ctx, name, logout).catch((error: unknown) => (isAmplifyError(error, 'ELOCK') ? logout() : Promise.reject(error)));
+    }),
+  );
 }
 
 async function revokeAndRemove(ctx: ManageContext, name: string): Promise<LogoutResult> {

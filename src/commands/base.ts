@@ -3,6 +3,7 @@ import { Command, type BaseContext } from 'clipanion';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { mask } from '../log.js';
+import { spinnerFetch } from './spinner.js';
 
 export interface CliContext extends BaseContext {
   amplify: Context;
@@ -33,13 +34,26 @@ export abstract class AmplifyCommand extends Command<CliContext> {
     return this.context.amplify;
   }
 
+  /** A spinner on a terminal while the network is slow (src/commands/spinner.ts): never for --json or the helper protocols. */
+  protected get showsProgress(): boolean {
+    return !this.wantsJson;
+  }
+
   protected abstract run(): Promise<number | void>;
 
   async execute(): Promise<number> {
+    const ctx = this.ctx;
+    const fetch = ctx.fetch;
+    const spinner = this.showsProgress ? spinnerFetch(ctx, ctx.stderr) : undefined;
+    if (spinner) ctx.fetch = spinner.fetch;
     try {
       return (await this.run()) ?? 0;
     } catch (error) {
-      return reportError(this.ctx, error, this.wantsJson);
+      spinner?.stop();
+      return reportError(ctx, error, this.wantsJson);
+    } finally {
+      spinner?.stop();
+      ctx.fetch = fetch;
     }
   }
 }

@@ -10,6 +10,11 @@ import { AmplifyCommand } from './base.js';
 abstract class HelperProtocolCommand extends AmplifyCommand {
   protected abstract call(): HelperCall;
 
+  /** A tool reads the answer, and its user sees its own progress, if any. */
+  protected override get showsProgress(): boolean {
+    return false;
+  }
+
   protected async run(): Promise<number> {
     const call = this.call();
     return answerCall(this.ctx, call, call.readsStdin ? await readInput(this.ctx.stdin) : Buffer.alloc(0));

@@ -129,7 +129,11 @@ export type Visit = { kind: 'page'; url: URL; status: number; html: string } | {
 export class Browser {
   readonly jar = new CookieJar();
 
-  constructor(private readonly maxRedirects = 20) {}
+  /** fetch: the global one, or one that reaches a host the test process cannot resolve or trust by itself. */
+  constructor(
+    private readonly maxRedirects = 20,
+    private readonly fetch: typeof globalThis.fetch = globalThis.fetch,
+  ) {}
 
   async visit(target: string | URL, init: { method?: string; body?: URLSearchParams } = {}, home?: string): Promise<Visit> {
     let url = new URL(target);
@@ -142,7 +146,7 @@ export class Browser {
       const cookie = this.jar.header(url);
       if (cookie) headers.cookie = cookie;
       if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-      const response = await fetch(url, { method, headers, redirect: 'manual', ...(body ? { body: body.toString() } : {}) });
+      const response = await this.fetch(url, { method, headers, redirect: 'manual', ...(body ? { body: body.toString() } : {}) });
       this.jar.store(url, response.headers.getSetCookie());
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {

@@ -36,6 +36,8 @@ export interface PlatformOptions {
   quiet?: boolean;
   /** Serve https with this key and certificate (PEM) instead of http, as real issuers do. */
   tls?: { key: string; cert: string };
+  /** The host name in the issuer and every URL (default 127.0.0.1); it listens on 127.0.0.1 whatever the name. */
+  hostname?: string;
 }
 
 export interface PlatformStats {
@@ -131,7 +133,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const origin = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const origin = `${opts.tls ? 'https' : 'http'}://${opts.hostname ?? '127.0.0.1'}:${port}`;
   const issuer = `${origin}${ISSUER_PATH}`;
 
   try {
