@@ -327,23 +327,29 @@ export async function createProvider(setup: ProviderSetup): Promise<ProviderType
     grantErrors.set(ctx as object, (error as { error_detail?: string }).error_detail);
   });
 
-  provider.use(async (ctx, next) => {
-    if (ctx.method === 'GET' && ctx.path === ROUTES.authorization) keepOfflineAccess(ctx);
+
+  /** Token requests answered before oidc-provider sees them: the gateway's bare 403, and Basic for the post-only client. */
+  function refusedUpFront(ctx: KoaContextWithOIDC): boolean {
     const basic = ctx.method === 'POST' && ctx.path === ROUTES.token ? basicUser(ctx.get('authorization')) : undefined;
     if (basic === directory.serviceAccounts.bareRefusal.clientId) {
       ctx.status = 403;
       ctx.type = 'html';
       ctx.body = '<html><body><h1>403 Forbidden</h1></body></html>\n';
-      return;
+      return true;
     }
     // oidc-provider takes either secret style from a client_secret_post client; a server that does not decode Basic does not
     if (basic === directory.serviceAccounts.postOnly.clientId) {
       ctx.status = 401;
       ctx.body = { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' };
-      return;
+      return true;
     }
+    return false;
+  }
+
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'GET' && ctx.path === ROUTES.authorization) keepOfflineAccess(ctx);
     try {
-      await next();
+      if (!refusedUpFront(ctx)) await next();
     } finally {
       if (ctx.method === 'POST' && ctx.path === ROUTES.token) {
         const body = ctx.oidc?.body ?? {};
