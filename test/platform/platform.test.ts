@@ -546,6 +546,29 @@ describe('local platform', () => {
 });
 
 describe('short-lived tokens', () => {
+  test("an expired refresh token is refused with Keycloak's Token is not active; the defaults are the platform's 30 min and 6 h", async () => {
+    const short = await startPlatform({ refreshTokenTTL: 2 });
+    try {
+      const tokens = await tokenRequest(short, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid' });
+      assert.equal(tokens.body.expires_in, 1800);
+      await new Promise((resolve) => setTimeout(resolve, 3100));
+      const refused = await tokenRequest(short, { grant_type: 'refresh_token', client_id: 'amplify-cli', refresh_token: String(tokens.body.refresh_token) });
+      assert.deepEqual(refused.body, { error: 'invalid_grant', error_description: 'Token is not active' });
+    } finally {
+      await short.close();
+    }
+    const defaults = await startPlatform();
+    try {
+      const tokens = await tokenRequest(defaults, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid' });
+      const refreshExpiry = await defaults.introspect(String(tokens.body.refresh_token));
+      assert.equal(tokens.body.expires_in, 1800);
+      const left = Number(refreshExpiry.exp) - Math.floor(Date.now() / 1000);
+      assert.ok(left > 6 * 3600 - 120 && left <= 6 * 3600, `refresh token lives 6 h (${left} s left)`);
+    } finally {
+      await defaults.close();
+    }
+  });
+
   test('an expired access token is refused everywhere while its refresh token still works', async () => {
     const platform = await startPlatform({ accessTokenTTL: 1 });
     try {
