@@ -119,6 +119,8 @@ describe('PKCE in headless Chromium', () => {
     await writeFile(script, `#!/bin/sh\nprintf '%s' "$1" > ${JSON.stringify(urlFile)}\n`, { mode: 0o755 });
     const cli = startCli(box, loginArgs(), { BROWSER: script });
     await cli.waitForStderr(/Opened a browser/);
+    // the launcher is not waited for: under load its script may write a moment later
+    for (let waited = 0; !existsSync(urlFile) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     const url = await readFile(urlFile, 'utf8');
     assert.match(url, URL_PATTERN);
     const landed = await signInWithBrowser(chromium!, url, 'bob', 'bob-pw');
