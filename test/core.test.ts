@@ -260,7 +260,7 @@ describe('concurrency and expiry', () => {
     const box = await sandbox();
     try {
       const sa = short.serviceAccounts.secret;
-      const login = await box.amplify(['auth', 'login', '--issuer', short.issuer, '--platform-url', short.platformUrl, '--client-id', sa.clientId], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } });
+      const login = await box.amplify(['auth', 'login', '--base-url', short.baseUrl, '--client-id', sa.clientId], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } });
       assert.equal(login.code, 0, login.stderr);
       const first = (await box.amplify(['auth', 'token', '--min-validity', '0'])).stdout.trim();
       const requests = short.stats().tokenRequests.length;
@@ -282,7 +282,7 @@ describe('people with a password (the orgs claim without a platform URL)', () =>
     const box = await sandbox();
     try {
       const alice = platform.people.find((p) => p.username === 'alice')!;
-      const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', alice.username, '--json'], { env: { AMPLIFY_PASSWORD: alice.password } });
+      const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', alice.username, '--json'], { env: { AMPLIFY_PASSWORD: alice.password } });
       assert.equal(out.code, 0, out.stderr);
       const account = json<Account>(out);
       assert.equal(account.name, `amplify-cli:${alice.email}`);
@@ -291,7 +291,7 @@ describe('people with a password (the orgs claim without a platform URL)', () =>
       assert.equal(account.org?.id, alice.orgs[0]!.id);
       assert.ok(account.expires.access);
       assert.ok(!out.stdout.includes(alice.password) && !out.stderr.includes(alice.password));
-      const wrong = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', 'bob', '--force'], { env: { AMPLIFY_PASSWORD: 'not-bobs-password' } });
+      const wrong = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', 'bob', '--force'], { env: { AMPLIFY_PASSWORD: 'not-bobs-password' } });
       assert.equal(wrong.code, 1);
       assert.match(wrong.stderr, /refused the username or password for bob/);
       assert.equal(json<Account[]>(await box.amplify(['auth', 'ls', '--json'])).length, 1);

@@ -19,7 +19,7 @@ describe('npm run demo', () => {
       assert.equal(out.stderr, '');
       for (const expected of [
         /\[1\] Start the local platform/,
-        /\$ AMPLIFY_CLIENT_SECRET=\*\*\* amplify auth login --issuer http:\/\/127\.0\.0\.1:\d+\/auth\/realms\/Broker .*--client-id sa-secret\n\s+Logged in as Service account sa-secret/,
+        /\$ AMPLIFY_CLIENT_SECRET=\*\*\* amplify auth login --base-url http:\/\/127\.0\.0\.1:\d+ --client-id sa-secret\n\s+Logged in as Service account sa-secret/,
         /\$ amplify auth ls\n.*\n\s+\*\s+sa-secret/,
         /\$ amplify auth setup git --host 127\.0\.0\.1:\d+\n\s+Bound git/,
         /\$ amplify auth setup docker --registry 127\.0\.0\.1:\d+\n\s+Bound docker/,

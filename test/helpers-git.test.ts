@@ -253,7 +253,7 @@ describe('git credential protocol, piped into git-credential-amplify', () => {
     const out = await get(request('protocol=http', `host=${hostPort()}`, `username=${alice}`));
     assert.equal(out.code, 0);
     assert.equal(out.stdout, 'quit=1\n');
-    assert.match(out.stderr, /^amplify: http:\/\/127\.0\.0\.1:\d+: amplify-cli:alice@example\.com needs a new login .*run `amplify auth login --issuer .* --username alice@example\.com --force`\.\n$/);
+    assert.match(out.stderr, /^amplify: http:\/\/127\.0\.0\.1:\d+: amplify-cli:alice@example\.com needs a new login .*run `amplify auth login --base-url .* --username alice@example\.com --force`\.\n$/);
     assert.ok(!out.stderr.includes(aliceToken));
     const accounts = json<Array<{ name: string; needsLogin: boolean }>>(await box.amplify(['auth', 'ls', '--json']));
     assert.equal(accounts.find((a) => a.name === alice)?.needsLogin, true);

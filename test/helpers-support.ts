@@ -12,7 +12,7 @@ export function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-export const issuerFlags = (platform: Platform): string[] => ['--issuer', platform.issuer, '--platform-url', platform.platformUrl];
+export const issuerFlags = (platform: Platform): string[] => ['--base-url', platform.baseUrl, '--platform-url', platform.platformUrl];
 
 /** Logs a client-secret service account in (the secret through the environment, never argv). */
 export async function loginSecret(box: Sandbox, platform: Platform, sa: { clientId: string; clientSecret: string } = platform.serviceAccounts.secret): Promise<void> {
@@ -28,7 +28,7 @@ export async function loginKey(box: Sandbox, platform: Platform, sa: { clientId:
 /** A person, with the password grant (refresh token included), named `amplify-cli:<email>`. */
 export async function loginPerson(box: Sandbox, platform: Platform, username: string): Promise<string> {
   const person = platform.people.find((p) => p.username === username)!;
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', person.username, '--json'], { env: { AMPLIFY_PASSWORD: person.password } });
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', person.username, '--json'], { env: { AMPLIFY_PASSWORD: person.password } });
   if (out.code !== 0) throw new Error(`login ${username} failed (exit ${out.code}): ${out.stderr}`);
   return json<{ name: string }>(out).name;
 }

@@ -26,7 +26,9 @@ after(async () => {
   await platform?.close();
 });
 
-const deviceArgs = (issuer: string, ...extra: string[]) => ['auth', 'login', '--issuer', issuer, '--device', ...extra];
+const deviceArgs = (baseUrl: string, ...extra: string[]) => ['auth', 'login', '--base-url', baseUrl, '--device', ...extra];
+// a plain OIDC issuer
+const fakeDeviceArgs = (issuer: string, ...extra: string[]) => ['auth', 'login', '--issuer', issuer, '--device', ...extra];
 
 async function userCode(cli: WaitingCli): Promise<string> {
   return (await cli.waitForStderr(/enter the code:\s+(\S+)\n/))[1]!;
@@ -46,7 +48,7 @@ describe('device code against the local platform', () => {
   after(async () => box.cleanup());
 
   test('the verification URL and user code go to stderr; approving them logs bob in', async () => {
-    const cli = startCli(box, [...deviceArgs(platform.issuer, '--no-launch-browser'), '--platform-url', platform.platformUrl]);
+    const cli = startCli(box, [...deviceArgs(platform.baseUrl, '--no-launch-browser'), '--platform-url', platform.platformUrl]);
     const code = await userCode(cli);
     assert.match(code, /^[A-Z]{4}-[A-Z]{4}$/);
     assert.ok(cli.stderr().includes(platform.endpoints.deviceVerification), 'the verification URL is shown');
@@ -68,7 +70,7 @@ describe('device code against the local platform', () => {
     const urlFile = join(box.home, 'device-url');
     const script = join(box.home, 'fake-browser');
     await writeFile(script, `#!/bin/sh\nprintf '%s' "$1" > ${JSON.stringify(urlFile)}\n`, { mode: 0o755 });
-    const cli = startCli(box, deviceArgs(platform.issuer), { BROWSER: script });
+    const cli = startCli(box, deviceArgs(platform.baseUrl), { BROWSER: script });
     const code = await userCode(cli);
     await cli.waitForStderr(/Opened a browser/);
     const url = await readFile(urlFile, 'utf8');
@@ -87,7 +89,7 @@ describe('device code against the local platform', () => {
   test('denied in the browser: exit 1 with the reason, nothing stored', async () => {
     const fresh = await sandbox();
     try {
-      const cli = startCli(fresh, deviceArgs(platform.issuer, '--no-launch-browser'));
+      const cli = startCli(fresh, deviceArgs(platform.baseUrl, '--no-launch-browser'));
       await approveDevice(platform, await userCode(cli), 'alice', 'alice-pw', { deny: true });
       const result = await cli.done;
       assert.equal(result.code, 1);
@@ -102,12 +104,12 @@ describe('device code against the local platform', () => {
     const fresh = await sandbox();
     try {
       const started = Date.now();
-      const timedOut = await fresh.amplify(deviceArgs(platform.issuer, '--no-launch-browser', '--timeout', '2'));
+      const timedOut = await fresh.amplify(deviceArgs(platform.baseUrl, '--no-launch-browser', '--timeout', '2'));
       assert.equal(timedOut.code, 1);
       assert.match(timedOut.stderr, /^amplify: the device sign-in was not approved within 2 seconds; run `amplify auth login --device` again/m);
       assert.ok(Date.now() - started < 10_000);
 
-      const cli = startCli(fresh, deviceArgs(platform.issuer, '--no-launch-browser'));
+      const cli = startCli(fresh, deviceArgs(platform.baseUrl, '--no-launch-browser'));
       await userCode(cli);
       const interrupted = Date.now();
       cli.child.kill('SIGINT');
@@ -198,7 +200,7 @@ describe('device code polling against a scripted issuer', () => {
     const fake = await fakeIssuer(['authorization_pending', 'slow_down', 'tokens'], 1);
     const box = await sandbox();
     try {
-      const result = await box.amplify(deviceArgs(fake.issuer, '--no-launch-browser', '--json'), { timeoutMs: 30_000 });
+      const result = await box.amplify(fakeDeviceArgs(fake.issuer, '--no-launch-browser', '--json'), { timeoutMs: 30_000 });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(json<Account>(result).name, 'amplify-cli:carol@example.com');
       assert.equal(json<Account>(result).org?.id, '900001');
@@ -217,7 +219,7 @@ describe('device code polling against a scripted issuer', () => {
     const fake = await fakeIssuer(['expired_token'], 1);
     const box = await sandbox();
     try {
-      const result = await box.amplify(deviceArgs(fake.issuer, '--no-launch-browser'), { timeoutMs: 20_000 });
+      const result = await box.amplify(fakeDeviceArgs(fake.issuer, '--no-launch-browser'), { timeoutMs: 20_000 });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^amplify: the device code expired before the sign-in was approved \(expired_token\); run `amplify auth login --device` again\.$/m);
       assert.ok(!existsSync(join(box.configDir, 'config.json')), 'nothing stored');

@@ -30,7 +30,15 @@ after(async () => {
 });
 
 const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/auth\/realms\/Broker\/protocol\/openid-connect\/auth\?\S+)/;
-const loginArgs = (...extra: string[]) => ['auth', 'login', '--issuer', platform.issuer, '--platform-url', platform.platformUrl, ...extra];
+const loginArgs = (...extra: string[]) => ['auth', 'login', '--base-url', platform.baseUrl, ...extra];
+/** The Amplify redirect: localhost, /callback/<request id>; port 3000 unless it was taken, which the CLI then says. */
+function assertAmplifyRedirect(redirect: URL, stderr: string): void {
+  assert.equal(redirect.protocol, 'http:');
+  assert.equal(redirect.hostname, 'localhost');
+  assert.match(redirect.pathname, /^\/callback\/[0-9A-F]{8}$/);
+  // Test files run two at a time, and another may hold 3000 for a moment: then the fallback and its warning.
+  if (redirect.port !== '3000') assert.match(stderr, new RegExp(`port 3000 is in use, so the browser will come back to http://localhost:${redirect.port}/callback/`));
+}
 
 async function authorizationUrl(cli: WaitingCli): Promise<URL> {
   return new URL((await cli.waitForStderr(URL_PATTERN))[1]!);
@@ -78,13 +86,14 @@ describe('PKCE in headless Chromium', () => {
     assert.ok((url.searchParams.get('state') ?? '').length >= 22, 'a random state');
     assert.ok((url.searchParams.get('nonce') ?? '').length >= 22, 'a random nonce');
     assert.equal(url.searchParams.get('client_id'), 'amplify-cli');
+    assert.equal(url.searchParams.get('scope'), 'openid', "the platform CLI's scope: no offline_access");
     const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
-    assert.equal(redirect.hostname, '127.0.0.1');
-    assert.equal(redirect.pathname, '/callback');
-    assert.notEqual(redirect.port, '', 'a random port');
+    assertAmplifyRedirect(redirect, cli.stderr());
     assert.equal(cli.stdout(), '', 'nothing on stdout while waiting');
 
     const landed = await signInWithBrowser(chromium!, url.href, 'alice', 'alice-pw');
+    assert.equal(new URL(landed.url).origin, redirect.origin, 'Chromium landed on the localhost callback');
+    assert.equal(new URL(landed.url).pathname, redirect.pathname);
     assert.match(landed.text, /login worked/i);
     assert.match(landed.text, /close this tab/i);
     const result = await cli.done;
@@ -110,6 +119,8 @@ describe('PKCE in headless Chromium', () => {
     await writeFile(script, `#!/bin/sh\nprintf '%s' "$1" > ${JSON.stringify(urlFile)}\n`, { mode: 0o755 });
     const cli = startCli(box, loginArgs(), { BROWSER: script });
     await cli.waitForStderr(/Opened a browser/);
+    // the launcher is not waited for: under load its script may write a moment later
+    for (let waited = 0; !existsSync(urlFile) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     const url = await readFile(urlFile, 'utf8');
     assert.match(url, URL_PATTERN);
     const landed = await signInWithBrowser(chromium!, url, 'bob', 'bob-pw');

@@ -16,7 +16,7 @@ test('a get that must refresh makes exactly one issuer request, and a cached one
   const box = await sandbox();
   try {
     const sa = platform.serviceAccounts.secret;
-    const login = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
+    const login = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
       env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret },
     });
     assert.equal(login.code, 0, login.stderr);

@@ -90,7 +90,7 @@ async function lane(index: number, runs: number, outcomes: Outcomes): Promise<vo
   const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
   const sa = platform.serviceAccounts.secret;
   const victim = platform.serviceAccounts.batch[index]!;
-  const issuer = ['--issuer', platform.issuer];
+  const issuer = ['--base-url', platform.baseUrl];
   const loginAlice = () => ({ args: ['auth', 'login', ...issuer, '--username', 'alice', '--force'], env: { AMPLIFY_PASSWORD: 'alice-pw' } });
   const commands: Record<Kind, () => { args: string[]; env: Record<string, string> }> = {
     login: () =>

@@ -20,7 +20,7 @@ after(async () => platform?.close());
 async function loggedIn(): Promise<Sandbox> {
   const box = await sandbox();
   const sa = platform.serviceAccounts.secret;
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
     env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret },
   });
   assert.equal(out.code, 0, out.stderr);
@@ -53,7 +53,7 @@ describe('a corrupt file is reported by name and left unchanged', () => {
         ['token', box.amplify(['auth', 'token'])],
         ['switch', box.amplify(['auth', 'switch', '--account', 'sa-secret'])],
         ['logout', box.amplify(['auth', 'logout', '--all'])],
-        ['login', box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', sa.clientId, '--force'], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } })],
+        ['login', box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', sa.clientId, '--force'], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } })],
         ['setup', box.amplify(['auth', 'setup', 'git', '--host', 'git.example.com'])],
         ['git helper', gitGet(box)],
       ];
@@ -106,7 +106,7 @@ describe('a corrupt file is reported by name and left unchanged', () => {
       const sa = platform.serviceAccounts.secret;
       for (const [what, run] of [
         ['token', () => box.amplify(['auth', 'token'])],
-        ['login', () => box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', sa.clientId, '--force'], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } })],
+        ['login', () => box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', sa.clientId, '--force'], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } })],
         ['logout', () => box.amplify(['auth', 'logout', '--all'])],
         ['switch', () => box.amplify(['auth', 'switch', '--account', 'sa-secret'])],
         ['git helper', () => gitGet(box)],

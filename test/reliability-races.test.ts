@@ -23,7 +23,7 @@ before(async () => {
 after(async () => platform?.close());
 
 async function loginAlice(box: Sandbox, extra: string[] = []): Promise<void> {
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', 'alice', ...extra], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', 'alice', ...extra], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
   assert.equal(out.code, 0, out.stderr);
 }
 

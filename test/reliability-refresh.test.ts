@@ -20,14 +20,14 @@ const passwordOf = (result: RunResult): string | undefined => /^password=(.+)$/m
 
 async function loginService(box: Sandbox, platform: Platform): Promise<void> {
   const sa = platform.serviceAccounts.secret;
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
     env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret },
   });
   assert.equal(out.code, 0, out.stderr);
 }
 
 async function loginAlice(box: Sandbox, platform: Platform, extra: string[] = []): Promise<void> {
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', 'alice', ...extra], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', 'alice', ...extra], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
   assert.equal(out.code, 0, out.stderr);
 }
 
@@ -170,7 +170,7 @@ describe('a refresh token revoked at the platform', () => {
       assert.equal(token.code, 1);
       assert.equal(token.stdout, '');
       assert.equal(token.stderr.trim().split('\n').length, 1, token.stderr);
-      assert.match(token.stderr, /needs a new login: run `amplify auth login --issuer \S+ --username alice@example\.com --force`/);
+      assert.match(token.stderr, /needs a new login: run `amplify auth login --base-url \S+ --username alice@example\.com --force`/);
       const asJson = await box.amplify(['auth', 'token', '--json']);
       assert.equal(asJson.code, 1);
       assert.equal(json<{ error: { code: string } }>(asJson).error.code, 'ENEEDSLOGIN');

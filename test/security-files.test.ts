@@ -26,9 +26,9 @@ describe('file modes', () => {
     config = join(box.configDir, 'config.json');
     tokens = join(box.configDir, 'tokens.json');
     const { secret, rsa } = platform.serviceAccounts;
-    const a = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
+    const a = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
     assert.equal(a.code, 0, a.stderr);
-    const b = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', rsa.clientId, '--secret-file', rsa.keyFile]);
+    const b = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', rsa.clientId, '--secret-file', rsa.keyFile]);
     assert.equal(b.code, 0, b.stderr);
   });
   after(async () => box.cleanup());
@@ -68,7 +68,7 @@ describe('file modes', () => {
   test('a login and a logout do the same', async () => {
     await loosen();
     const { ec } = platform.serviceAccounts;
-    const login = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', ec.clientId, '--secret-file', ec.keyFile]);
+    const login = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', ec.clientId, '--secret-file', ec.keyFile]);
     assert.equal(login.code, 0, login.stderr);
     await assertPrivate('after login');
     await loosen();
@@ -128,7 +128,7 @@ describe('issuer URLs', () => {
         assert.equal(out.stderr.trim().split('\n').length, 1);
         assert.ok(!out.stderr.includes('y-secret-value'));
       }
-      const platformUrl = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--platform-url', 'http://platform.example.com', '--client-id', 'x', '--client-secret', 'y']);
+      const platformUrl = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', 'http://platform.example.com', '--client-id', 'x', '--client-secret', 'y']);
       assert.equal(platformUrl.code, 2);
       assert.match(platformUrl.stderr, /--platform-url "http:\/\/platform\.example\.com" must use https:\/\//);
       const envPlatform = await box.amplify(['auth', 'login', '--env', 'staging', '--platform-url', 'http://platform.example.com', '--client-id', 'x', '--client-secret', 'y']);

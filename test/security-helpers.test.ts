@@ -28,7 +28,7 @@ before(async () => {
   platform = await startPlatform({ quiet: true });
   box = await sandbox();
   const { secret } = platform.serviceAccounts;
-  const login = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
+  const login = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
   assert.equal(login.code, 0, login.stderr);
   loopback = `127.0.0.1:${platform.port}`;
   for (const args of [
@@ -370,7 +370,7 @@ describe('generated requests, in-process (the real helper logic and token store)
     const scratch = await sandbox();
     try {
       const { secret } = platform.serviceAccounts;
-      const login = await scratch.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
+      const login = await scratch.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
       assert.equal(login.code, 0, login.stderr);
       assert.equal((await scratch.amplify(['auth', 'setup', 'docker', '--registry', REGISTRY])).code, 0);
       let text = '';

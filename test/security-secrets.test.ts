@@ -105,7 +105,7 @@ after(async () => {
 });
 
 describe('every command with AMPLIFY_DEBUG=1', () => {
-  const issuerFlags = () => ['--issuer', platform.issuer, '--platform-url', platform.platformUrl];
+  const issuerFlags = () => ['--base-url', platform.baseUrl, '--platform-url', platform.platformUrl];
 
   test('logins with each method', async () => {
     const { secret, rsa, ec } = platform.serviceAccounts;
@@ -115,12 +115,12 @@ describe('every command with AMPLIFY_DEBUG=1', () => {
     ok(await record('login client secret (env, --force)', amplify(['auth', 'login', ...issuerFlags(), '--client-id', secret.clientId, '--force'], { AMPLIFY_CLIENT_SECRET: secret.clientSecret })), 'login secret env');
     ok(await record('login signed JWT (RSA)', amplify(['auth', 'login', ...issuerFlags(), '--client-id', rsa.clientId, '--secret-file', rsa.keyFile, '--json'])), 'login rsa');
     ok(await record('login signed JWT (EC)', amplify(['auth', 'login', ...issuerFlags(), '--client-id', ec.clientId, '--secret-file', ec.keyFile])), 'login ec');
-    ok(await record('login password (env)', amplify(['auth', 'login', '--issuer', platform.issuer, '--username', alice.username, '--json'], { AMPLIFY_PASSWORD: alice.password })), 'login password');
-    ok(await record('login password (argv)', amplify(['auth', 'login', '--issuer', platform.issuer, '--username', alice.username, '--password', alice.password, '--force'])), 'login password argv');
+    ok(await record('login password (env)', amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', alice.username, '--json'], { AMPLIFY_PASSWORD: alice.password })), 'login password');
+    ok(await record('login password (argv)', amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', alice.username, '--password', alice.password, '--force'])), 'login password argv');
 
     const device = await record(
       'login device',
-      interactive(['auth', 'login', '--issuer', platform.issuer, '--device', '--no-launch-browser', '--json'], {}, async (soFar) => {
+      interactive(['auth', 'login', '--base-url', platform.baseUrl, '--device', '--no-launch-browser', '--json'], {}, async (soFar) => {
         const code = /enter the code:\s+(\S+)/.exec(soFar)?.[1];
         if (!code) return false;
         await approveDevice(platform, code, bob.username, bob.password);
@@ -132,7 +132,7 @@ describe('every command with AMPLIFY_DEBUG=1', () => {
 
     const pkce = await record(
       'login PKCE',
-      interactive(['auth', 'login', '--issuer', platform.issuer, '--no-launch-browser', '--force'], {}, async (soFar) => {
+      interactive(['auth', 'login', '--base-url', platform.baseUrl, '--no-launch-browser', '--force'], {}, async (soFar) => {
         const url = /(http:\/\/127\.0\.0\.1:\d+\/\S*\/openid-connect\/auth\?\S+)/.exec(soFar)?.[1];
         if (!url) return false;
         const callback = await completeAuthorization(url, alice.username, alice.password);
@@ -156,7 +156,7 @@ describe('every command with AMPLIFY_DEBUG=1', () => {
     const a = await record('login wrong secret', amplify(['auth', 'login', ...issuerFlags(), '--client-id', platform.serviceAccounts.secret.clientId, '--client-secret', wrongSecret, '--force']));
     assert.equal(a.code, 1);
     assert.match(a.stderr, STACK_TRACE, 'AMPLIFY_DEBUG=1 shows the trace');
-    const b = await record('login wrong password', amplify(['auth', 'login', '--issuer', platform.issuer, '--username', 'bob', '--force', '--json'], { AMPLIFY_PASSWORD: wrongPassword }));
+    const b = await record('login wrong password', amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', 'bob', '--force', '--json'], { AMPLIFY_PASSWORD: wrongPassword }));
     assert.equal(b.code, 1);
     const c = await record('login wrong key', amplify(['auth', 'login', ...issuerFlags(), '--client-id', 'sa-rsa', '--secret-file', platform.serviceAccounts.ec.keyFile, '--force']));
     assert.equal(c.code, 1);
@@ -275,8 +275,8 @@ describe('the token goes where it is asked for and nowhere else', () => {
     const scratch = await sandbox();
     try {
       const { secret, rsa } = platform.serviceAccounts;
-      const a = await scratch.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', secret.clientId, '--json'], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
-      const b = await scratch.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', rsa.clientId, '--secret-file', rsa.keyFile, '--json']);
+      const a = await scratch.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', secret.clientId, '--json'], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });
+      const b = await scratch.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', rsa.clientId, '--secret-file', rsa.keyFile, '--json']);
       const store = JSON.parse(await readFile(join(scratch.configDir, 'tokens.json'), 'utf8')) as { entries: Record<string, Record<string, string>> };
       const values = Object.values(store.entries).flatMap((e) => Object.values(e).filter((v): v is string => typeof v === 'string' && v.length > 12));
       assert.ok(values.length >= 4, `${values.length} stored values`);

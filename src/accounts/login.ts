@@ -1,10 +1,11 @@
 // Logging in: pick the grant from the options, run it, learn who and which orgs, then store the account.
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import { chooseIssuer, DEFAULT_CLIENT_ID, DEFAULT_SCOPE, issuerConfiguration, type IssuerAccess } from '../flows/issuer.js';
+import { AMPLIFY_SCOPE, chooseIssuer, DEFAULT_CLIENT_ID, DEFAULT_SCOPE, discoveredIssuer, issuerConfiguration, sameIssuer, type IssuerAccess } from '../flows/issuer.js';
+import { checkRedirectUri, type RedirectPlan } from '../flows/loopback.js';
 import { describeSession } from '../flows/session.js';
 import type { TokenSet } from '../flows/tokens.js';
-import type { AccountRecord, LoginMethod } from '../store/config.js';
+import type { AccountRecord, ClientAuthStyle, ConfigFile, LoginMethod } from '../store/config.js';
 import { mutateState, readState } from '../store/state.js';
 import { accountKey, type AccountSecrets } from '../store/tokens.js';
 import { baseAccountName, isServiceAccount, toView, uniqueAccountName, type AccountView } from './model.js';
@@ -15,7 +16,12 @@ export type LoginContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'
 export interface LoginOptions {
   env?: string;
   issuer?: string;
+  /** An Amplify Platform deployment's address; the issuer is `<baseUrl>/auth/realms/<realm>`. */
+  baseUrl?: string;
+  realm?: string;
   platformUrl?: string;
+  /** A loopback redirect the issuer registered for this client (browser logins). */
+  redirectUri?: string;
   clientId?: string;
   clientSecret?: string;
   secretFile?: string;
@@ -57,30 +63,41 @@ export function chooseMethod(options: LoginOptions): LoginMethod {
 interface Credentials {
   tokens: TokenSet;
   keep: Pick<AccountSecrets, 'clientSecret' | 'privateKey'>;
+  /** What the token endpoint accepted from a confidential client. */
+  clientAuth?: ClientAuthStyle | null;
 }
 
-async function runGrant(ctx: LoginContext, method: LoginMethod, options: LoginOptions, access: IssuerAccess & { metadata: Record<string, unknown> }, scope: string): Promise<Credentials> {
+async function runGrant(
+  ctx: LoginContext,
+  method: LoginMethod,
+  options: LoginOptions,
+  access: IssuerAccess & { metadata: Record<string, unknown> },
+  scope: string,
+  redirect: RedirectPlan,
+): Promise<Credentials> {
   const now = ctx.now();
   switch (method) {
     case 'client-secret': {
       const { clientSecretGrant } = await import('../flows/client-secret.js');
       const clientSecret = options.clientSecret!;
-      return { tokens: await clientSecretGrant({ access, clientSecret, scope: options.scope, now }), keep: { clientSecret } };
+      const { tokens, style } = await clientSecretGrant({ access, clientSecret, scope: options.scope, now });
+      return { tokens, keep: { clientSecret }, clientAuth: style };
     }
     case 'signed-jwt': {
       const { readPrivateKeyFile, signedJwtGrant } = await import('../flows/signed-jwt.js');
       const privateKey = await readPrivateKeyFile(options.secretFile!);
-      return { tokens: await signedJwtGrant({ access, privateKeyPem: privateKey, scope: options.scope, now }), keep: { privateKey } };
+      const { tokens, style } = await signedJwtGrant({ access, privateKeyPem: privateKey, scope: options.scope, now });
+      return { tokens, keep: { privateKey }, clientAuth: style };
     }
     case 'password': {
       const { passwordGrant } = await import('../flows/password.js');
       const { username, password } = await passwordCredentials(ctx, options);
-      const tokens = await passwordGrant({ access, username, password, clientSecret: options.clientSecret, scope, now });
-      return { tokens, keep: options.clientSecret ? { clientSecret: options.clientSecret } : {} };
+      const { tokens, style } = await passwordGrant({ access, username, password, clientSecret: options.clientSecret, scope, now });
+      return { tokens, keep: options.clientSecret ? { clientSecret: options.clientSecret } : {}, clientAuth: style };
     }
     case 'pkce': {
       const { pkceLogin } = await import('../flows/pkce.js');
-      return { tokens: await pkceLogin(ctx, { access, scope, launchBrowser: options.launchBrowser ?? true, timeoutSeconds: options.timeoutSeconds ?? 300 }), keep: {} };
+      return { tokens: await pkceLogin(ctx, { access, scope, redirect, launchBrowser: options.launchBrowser ?? true, timeoutSeconds: options.timeoutSeconds ?? 300 }), keep: {} };
     }
     case 'device': {
       const { deviceLogin } = await import('../flows/device.js');
@@ -117,28 +134,45 @@ function knownName(method: LoginMethod, clientId: string, options: LoginOptions)
 const refreshStillValid = (record: AccountRecord, now: number): boolean =>
   !record.needsLogin && (record.expires.refresh === null || Date.parse(record.expires.refresh) > now);
 
+/** A redirect kept from an earlier login of this client at this issuer (`--redirect-uri` is given once). */
+function keptRedirect(config: ConfigFile, issuer: string, clientId: string): string | null {
+  const earlier = Object.values(config.accounts).find((record) => sameIssuer(record.issuer, issuer) && record.clientId === clientId && record.redirectUri);
+  return earlier?.redirectUri ?? null;
+}
+
 export async function login(ctx: LoginContext, options: LoginOptions): Promise<LoginResult> {
   const method = chooseMethod(options);
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
   if (isServiceAccount(method) && options.clientId === undefined) {
     throw usageError(`${method === 'signed-jwt' ? '--secret-file' : '--client-secret'} logs a service account in: name it with --client-id <id>.`);
   }
-  const { issuer, platformUrl, env } = chooseIssuer(options);
-  const scope = options.scope ?? DEFAULT_SCOPE;
+  if (options.redirectUri !== undefined) {
+    if (method !== 'pkce') throw usageError('--redirect-uri is where the browser comes back to after a browser login; it does not combine with --device, --username, --client-secret or --secret-file.');
+    checkRedirectUri(options.redirectUri);
+  }
+  const choice = chooseIssuer(options);
+  const { platformUrl, env, amplify } = choice;
+  let { issuer } = choice;
+  const scope = options.scope ?? (amplify ? AMPLIFY_SCOPE : DEFAULT_SCOPE);
 
   // Probing first makes an explicit keyring store that does not answer fail before any token is issued.
   const state = await readState(ctx, { probe: true });
   if (!options.force) {
     const matches = knownName(method, clientId, options);
-    const existing = matches && Object.values(state.config.accounts).find((record) => record.issuer === issuer && matches(record));
+    const existing = matches && Object.values(state.config.accounts).find((record) => sameIssuer(record.issuer, issuer) && matches(record));
     if (existing && refreshStillValid(existing, ctx.now()) && state.secrets[accountKey(existing.name)]) {
       return { account: toView(existing, state.config), alreadyLoggedIn: true };
     }
   }
 
-  const discovered = await issuerConfiguration({ ctx, issuer, clientId });
+  const source = choice.discoveryUrl ?? issuer;
+  const discovered = await issuerConfiguration({ ctx, issuer: source, clientId });
   const metadata = discovered.serverMetadata() as unknown as Record<string, unknown>;
-  const { tokens, keep } = await runGrant(ctx, method, options, { ctx, issuer, clientId, metadata }, scope);
+  // One account per issuer however it was spelt: the issuer is the one the discovery document names.
+  issuer = discoveredIssuer(metadata, source);
+  const redirectUri = method === 'pkce' ? (options.redirectUri ?? keptRedirect(state.config, issuer, clientId)) : null;
+  const redirect: RedirectPlan = redirectUri ? { kind: 'fixed', url: redirectUri } : amplify ? { kind: 'amplify' } : { kind: 'rfc8252' };
+  const { tokens, keep, clientAuth } = await runGrant(ctx, method, options, { ctx, issuer, clientId, metadata, amplify }, scope, redirect);
   const session = await describeSession(ctx, { platformUrl, tokens, clientId });
   const base = baseAccountName(clientId, isServiceAccount(method) ? null : session.user);
 
@@ -154,6 +188,9 @@ export async function login(ctx: LoginContext, options: LoginOptions): Promise<L
         method,
         issuer,
         env,
+        amplify,
+        redirectUri,
+        clientAuth: clientAuth ?? null,
         clientId,
         platformUrl,
         scope: isServiceAccount(method) ? (options.scope ?? '') : scope,

@@ -61,7 +61,7 @@ async function revokeAndRemove(ctx: ManageContext, name: string): Promise<Logout
   if (record && entry?.kind === 'account' && (entry.accessToken || entry.refreshToken)) {
     try {
       const { revokeTokens } = await import('../flows/refresh.js');
-      revoked = await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata: state.config.issuers[record.issuer] }, entry);
+      revoked = await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata: state.config.issuers[record.issuer] }, entry, record);
     } catch (error) {
       ctx.log.debug(`revocation for ${name} failed: ${(error as Error).message}`);
     }

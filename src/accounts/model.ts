@@ -88,8 +88,13 @@ export function resolveOrg(record: AccountRecord, wanted: string): OrgRef {
 /** The command that logs this account in again (secrets shown as placeholders, never values). */
 export function loginCommand(record: AccountRecord): string {
   const parts = ['amplify auth login'];
+  const deployment = record.amplify && !record.env ? /^(.+)\/auth\/realms\/([^/]+)$/.exec(record.issuer) : null;
   if (record.env) {
     if (record.env !== 'prod') parts.push(`--env ${record.env}`);
+  } else if (deployment) {
+    parts.push(`--base-url ${deployment[1]}`);
+    if (deployment[2] !== 'Broker') parts.push(`--realm ${deployment[2]}`);
+    if (record.platformUrl && record.platformUrl !== deployment[1]) parts.push(`--platform-url ${record.platformUrl}`);
   } else {
     parts.push(`--issuer ${record.issuer}`);
     if (record.platformUrl) parts.push(`--platform-url ${record.platformUrl}`);

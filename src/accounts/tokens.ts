@@ -392,7 +392,7 @@ async function refused(
 async function revokeQuietly(ctx: TokenContext, record: AccountRecord, metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<void> {
   try {
     const { revokeTokens } = await import('../flows/refresh.js');
-    await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, secrets);
+    await revokeTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, secrets, record);
   } catch (error) {
     ctx.log.debug(`revoking the orphaned tokens of ${record.name} failed: ${(error as Error).message}`);
   }

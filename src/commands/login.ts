@@ -20,11 +20,15 @@ export class LoginCommand extends AmplifyCommand {
       ['A service account with a secret from the environment', 'AMPLIFY_CLIENT_SECRET=... $0 auth login --client-id my-sa'],
       ['A service account with a signed JWT', '$0 auth login --client-id my-sa --secret-file ./private_key.pem'],
       ['Any OIDC issuer', '$0 auth login --issuer https://id.example.com/realms/main --client-id my-cli'],
+      ['A private Amplify deployment', '$0 auth login --base-url https://amplify.example.com'],
     ],
   });
 
   env = Option.String('--env', { description: 'prod, staging or preprod (default prod)', validator: t.isEnum(['prod', 'staging', 'preprod']) });
-  issuer = Option.String('--issuer', { description: 'any OpenID Connect issuer URL (discovery)' });
+  issuer = Option.String('--issuer', { description: 'any OpenID Connect issuer URL, or its discovery URL' });
+  baseUrl = Option.String('--base-url', { description: 'an Amplify Platform deployment at another address (issuer <url>/auth/realms/<realm>)' });
+  realm = Option.String('--realm', { description: 'the realm of --base-url (default Broker)' });
+  redirectUri = Option.String('--redirect-uri', { description: 'loopback redirect the issuer registered (port 0 = any free port)' });
   platformUrl = Option.String('--platform-url', { description: 'platform API that lists organizations' });
   clientId = Option.String('--client-id', { description: 'OAuth client id (default amplify-cli)' });
   clientSecret = Option.String('--client-secret', { description: 'service account secret (or AMPLIFY_CLIENT_SECRET)' });
@@ -32,7 +36,7 @@ export class LoginCommand extends AmplifyCommand {
   username = Option.String('--username', false, { tolerateBoolean: true, description: 'log in with a password; without a value it asks' });
   password = Option.String('--password', { description: 'password (prefer AMPLIFY_PASSWORD or the prompt)' });
   device = Option.Boolean('--device', false, { description: 'device code login for headless machines' });
-  scope = Option.String('--scope', { description: 'scopes to request (default "openid offline_access")' });
+  scope = Option.String('--scope', { description: 'scopes to request (default "openid" for Amplify, else "openid offline_access")' });
   force = Option.Boolean('--force', false, { description: 'log in again even when already logged in' });
   json = Option.Boolean('--json', false, { description: 'print the account object' });
   launchBrowser = Option.Boolean('--launch-browser', true, { description: '--no-launch-browser prints the URL instead of opening it' });
@@ -55,6 +59,9 @@ export class LoginCommand extends AmplifyCommand {
     const result = await login(this.ctx, {
       env: this.env,
       issuer: this.issuer,
+      baseUrl: this.baseUrl,
+      realm: this.realm,
+      redirectUri: this.redirectUri,
       platformUrl: this.platformUrl,
       clientId: this.clientId,
       clientSecret,

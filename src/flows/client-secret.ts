@@ -1,7 +1,8 @@
 // Service account with a client secret: client_credentials, client_secret_basic (or post, per discovery).
 import * as oidc from 'openid-client';
 import { registerSecret } from '../log.js';
-import { issuerConfiguration, issuerError, secretAuth, type IssuerAccess } from './issuer.js';
+import { firstSecretStyle, secretClientAuth, withClientAuth, type ClientAuthStyle } from './client-auth.js';
+import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 export interface ClientSecretOptions {
@@ -9,14 +10,22 @@ export interface ClientSecretOptions {
   clientSecret: string;
   scope?: string;
   now: number;
+  /** The style that worked before (kept with the account): used alone, no retry. */
+  style?: ClientAuthStyle | null;
 }
 
-export async function clientSecretGrant(options: ClientSecretOptions): Promise<TokenSet> {
+export async function clientSecretGrant(options: ClientSecretOptions): Promise<{ tokens: TokenSet; style: ClientAuthStyle }> {
   registerSecret(options.clientSecret);
-  const config = await issuerConfiguration({ ...options.access, clientAuth: secretAuth(options.access.metadata, options.clientSecret) });
+  const { access } = options;
+  const grant = async (style: ClientAuthStyle) => {
+    const config = await issuerConfiguration({ ...access, clientAuth: secretClientAuth(style, options.clientSecret) });
+    return oidc.clientCredentialsGrant(config, options.scope ? { scope: options.scope } : {});
+  };
   try {
-    const response = await oidc.clientCredentialsGrant(config, options.scope ? { scope: options.scope } : {});
-    return toTokenSet(response, options.now);
+    const { value, style } = options.style
+      ? { value: await grant(options.style), style: options.style }
+      : await withClientAuth(access.ctx, firstSecretStyle(access.metadata), access.metadata, grant);
+    return { tokens: toTokenSet(value, options.now), style };
   } catch (error) {
     throw issuerError(error, options.access.issuer, `the client_credentials grant for ${options.access.clientId}`);
   }

@@ -6,7 +6,12 @@ import { isLoopbackHost } from '../protocols/hosts.js';
 import type { EnvName } from '../store/config.js';
 
 export const DEFAULT_CLIENT_ID = 'amplify-cli';
+/** Any OIDC issuer: a refresh token needs `offline_access` (OIDC Core §11). */
 export const DEFAULT_SCOPE = 'openid offline_access';
+/** An Amplify deployment: what the platform's own CLI asks for (its Keycloak refuses `offline_access` for amplify-cli). */
+export const AMPLIFY_SCOPE = 'openid';
+export const DEFAULT_REALM = 'Broker';
+const DISCOVERY_SUFFIX = '/.well-known/openid-configuration';
 
 export const ENVIRONMENTS: Record<EnvName, { issuer: string; platformUrl: string }> = {
   prod: { issuer: 'https://login.axway.com/auth/realms/Broker', platformUrl: 'https://platform.axway.com' },
@@ -18,6 +23,10 @@ export interface IssuerChoice {
   issuer: string;
   platformUrl: string | null;
   env: EnvName | null;
+  /** An Amplify Platform deployment (`--env`, `--base-url`): its login service's rules apply (see SPEC). */
+  amplify: boolean;
+  /** A pasted discovery URL: read it as given; the issuer is then the one it names. */
+  discoveryUrl?: string;
 }
 
 /** http:// only for loopback; anything else must be https. */
@@ -33,18 +42,45 @@ export function checkServerUrl(value: string, what: string): URL {
   throw new AmplifyError('EUSAGE', `${what} "${value}" must use https:// (plain http:// is accepted only for loopback hosts).`);
 }
 
-export function chooseIssuer(options: { env?: string; issuer?: string; platformUrl?: string }): IssuerChoice {
+const withoutSlash = (url: URL): string => url.href.replace(/\/$/, '');
+
+export function chooseIssuer(options: { env?: string; issuer?: string; baseUrl?: string; realm?: string; platformUrl?: string }): IssuerChoice {
+  const given = [options.env !== undefined && '--env', options.issuer !== undefined && '--issuer', options.baseUrl !== undefined && '--base-url'].filter(Boolean);
+  if (given.length > 1) throw new AmplifyError('EUSAGE', `${given.join(' and ')} each name the issuer; give one.`);
+  if (options.realm !== undefined && options.baseUrl === undefined) throw new AmplifyError('EUSAGE', '--realm names a realm of the deployment at --base-url; give --base-url too.');
+  const platformUrl = (fallback: string | null) => (options.platformUrl === undefined ? fallback : withoutSlash(checkServerUrl(options.platformUrl, '--platform-url')));
   if (options.issuer !== undefined) {
-    const issuer = checkServerUrl(options.issuer, '--issuer').href.replace(/\/$/, '');
-    const platformUrl = options.platformUrl === undefined ? null : checkServerUrl(options.platformUrl, '--platform-url').href.replace(/\/$/, '');
-    return { issuer, platformUrl, env: null };
+    const url = checkServerUrl(options.issuer, '--issuer');
+    url.search = '';
+    url.hash = '';
+    const discoveryUrl = url.pathname.endsWith(DISCOVERY_SUFFIX) ? url.href : undefined;
+    if (discoveryUrl) url.pathname = url.pathname.slice(0, -DISCOVERY_SUFFIX.length);
+    return { issuer: withoutSlash(url), platformUrl: platformUrl(null), env: null, amplify: false, ...(discoveryUrl ? { discoveryUrl } : {}) };
+  }
+  if (options.baseUrl !== undefined) {
+    const base = checkServerUrl(options.baseUrl, '--base-url');
+    const realm = options.realm ?? DEFAULT_REALM;
+    if (!/^[\w.-]+$/.test(realm)) throw new AmplifyError('EUSAGE', `--realm "${realm}" is not a realm name (letters, digits, ".", "_" and "-").`);
+    const root = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+    // The deployment serves its platform API at the same address, unless --platform-url says otherwise.
+    return { issuer: `${root}/auth/realms/${realm}`, platformUrl: platformUrl(root), env: null, amplify: true };
   }
   const env = (options.env ?? 'prod') as EnvName;
   const known = ENVIRONMENTS[env];
   if (!known) throw new AmplifyError('EUSAGE', `--env "${options.env}" is not one of prod, staging, preprod.`);
-  const platformUrl = options.platformUrl === undefined ? known.platformUrl : checkServerUrl(options.platformUrl, '--platform-url').href.replace(/\/$/, '');
-  return { issuer: known.issuer, platformUrl, env };
+  return { issuer: known.issuer, platformUrl: platformUrl(known.platformUrl), env, amplify: true };
 }
+
+/** The issuer a discovery document names, checked as --issuer is: what the account stores (one account per issuer). */
+export function discoveredIssuer(metadata: Record<string, unknown>, source: string): string {
+  if (typeof metadata.issuer !== 'string') throw new AmplifyError('EISSUER', `the discovery document at ${source} names no issuer.`);
+  checkServerUrl(metadata.issuer, `the issuer named by ${source}`);
+  // As written there: ID tokens name it so, and a later discovery checks it so.
+  return metadata.issuer;
+}
+
+/** Two spellings of one issuer (a trailing slash apart). */
+export const sameIssuer = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 export interface IssuerAccess {
   ctx: Pick<Context, 'fetch' | 'log'>;
@@ -52,6 +88,8 @@ export interface IssuerAccess {
   clientId: string;
   clientAuth?: oidc.ClientAuth;
   clientMetadata?: Partial<oidc.ClientMetadata>;
+  /** An Amplify Platform deployment (see chooseIssuer). */
+  amplify?: boolean;
   /** A discovery document cached earlier: skips the discovery round trip. */
   metadata?: Record<string, unknown>;
 }
@@ -69,11 +107,22 @@ function serverStatus(error: unknown): number | undefined {
   return undefined;
 }
 
+/** The 4xx status of an answer that carried no OAuth error body (a gateway's page, an empty 401), else undefined. */
+function bareRefusal(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (!(cause instanceof Response) || cause.status < 400 || cause.status >= 500) return undefined;
+  return typeof (error as { error?: unknown }).error === 'string' ? undefined : cause.status;
+}
+
 /** Turns openid-client and network failures into one clear line naming the issuer. */
 export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
   if (error instanceof AmplifyError) return error;
   const status = serverStatus(error);
   if (status !== undefined) return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${status} while ${doing}; try again later.`, { cause: error });
+  const bare = bareRefusal(error);
+  if (bare !== undefined) {
+    return new AmplifyError('EAUTH', `${issuer} refused ${doing} with HTTP ${bare} and no OAuth error in its answer; check the client's credentials, --scope, and the client's registration at the issuer (grant types, redirect URIs, authentication method).`, { cause: error });
+  }
   const raw = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
   // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
   const challenge = Array.isArray(raw.cause) ? (raw.cause[0] as { parameters?: { error?: string; error_description?: string } } | undefined)?.parameters : undefined;
@@ -138,11 +187,4 @@ function checkEndpoints(metadata: Record<string, unknown>, issuer: string): void
       throw new AmplifyError('EISSUER', `the discovery document of ${issuer} names ${key} ${value}: plain http:// is accepted only for loopback hosts.`);
     }
   }
-}
-
-/** client_secret_basic where the issuer lists it (or lists nothing), else client_secret_post. */
-export function secretAuth(metadata: Record<string, unknown>, secret: string): oidc.ClientAuth {
-  const methods = metadata.token_endpoint_auth_methods_supported;
-  if (Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) return oidc.ClientSecretPost(secret);
-  return oidc.ClientSecretBasic(secret);
 }

@@ -2,7 +2,8 @@
 import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
 import { registerSecret } from '../log.js';
-import { issuerConfiguration, issuerError, secretAuth, type IssuerAccess } from './issuer.js';
+import { firstSecretStyle, secretClientAuth, withClientAuth, type ClientAuthStyle } from './client-auth.js';
+import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 export interface PasswordOptions {
@@ -14,14 +15,18 @@ export interface PasswordOptions {
   now: number;
 }
 
-export async function passwordGrant(options: PasswordOptions): Promise<TokenSet> {
+/** The tokens, and for a confidential client the style its secret was accepted in. */
+export async function passwordGrant(options: PasswordOptions): Promise<{ tokens: TokenSet; style: ClientAuthStyle | null }> {
   registerSecret(options.password);
   registerSecret(options.clientSecret);
-  const clientAuth = options.clientSecret ? secretAuth(options.access.metadata, options.clientSecret) : oidc.None();
-  const config = await issuerConfiguration({ ...options.access, clientAuth });
+  const { access, clientSecret } = options;
+  const grant = async (style: ClientAuthStyle | null) => {
+    const config = await issuerConfiguration({ ...access, clientAuth: style && clientSecret ? secretClientAuth(style, clientSecret) : oidc.None() });
+    return oidc.genericGrantRequest(config, 'password', { username: options.username, password: options.password, scope: options.scope });
+  };
   try {
-    const response = await oidc.genericGrantRequest(config, 'password', { username: options.username, password: options.password, scope: options.scope });
-    return toTokenSet(response, options.now);
+    const { value, style } = clientSecret ? await withClientAuth(access.ctx, firstSecretStyle(access.metadata), access.metadata, grant) : { value: await grant(null), style: null };
+    return { tokens: toTokenSet(value, options.now), style };
   } catch (error) {
     const failure = issuerError(error, options.access.issuer, `signing in ${options.username}`);
     // invalid_grant here means the credentials, not an expired session.

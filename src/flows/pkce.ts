@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { progress, untilAborted, waitForPerson } from '../prompts.js';
 import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
-import { startLoopback } from './loopback.js';
+import { startLoopback, type RedirectPlan } from './loopback.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 export type BrowserLoginContext = Pick<Context, 'stderr' | 'openBrowser' | 'now' | 'isTTY'>;
@@ -14,6 +14,8 @@ export interface BrowserLoginOptions {
   scope: string;
   launchBrowser: boolean;
   timeoutSeconds: number;
+  /** Where the browser comes back to (browser logins only). */
+  redirect?: RedirectPlan;
 }
 
 /** What the issuer said when it refused the person (error=access_denied and friends), in one line. */
@@ -55,6 +57,8 @@ export async function pkceLogin(ctx: BrowserLoginContext, options: BrowserLoginO
   let spinner: { stop(): void } | undefined;
   try {
     const server = await startLoopback({
+      redirect: options.redirect ?? { kind: 'rfc8252' },
+      warn: (message) => ctx.stderr.write(`amplify: warning: ${message}\n`),
       state,
       signal: wait.signal,
       complete: async (callbackUrl) => {

@@ -3,15 +3,18 @@ import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
 import type { AccountRecord } from '../store/config.js';
 import type { AccountSecrets } from '../store/tokens.js';
+import { firstJwtStyle, firstSecretStyle, secretClientAuth } from './client-auth.js';
 import { clientSecretGrant } from './client-secret.js';
-import { issuerConfiguration, issuerError, secretAuth, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
 import { privateKeyJwtAuth, signedJwtGrant } from './signed-jwt.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
-/** How this account's client authenticates at the token and revocation endpoints. */
-async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<oidc.ClientAuth> {
-  if (secrets.clientSecret) return secretAuth(metadata, secrets.clientSecret);
-  if (secrets.privateKey) return privateKeyJwtAuth(secrets.privateKey);
+type Described = Pick<AccountRecord, 'clientAuth' | 'amplify'>;
+
+/** How this account's client authenticates at the token and revocation endpoints: the style that worked at login. */
+async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets, account: Described | undefined): Promise<oidc.ClientAuth> {
+  if (secrets.clientSecret) return secretClientAuth(account?.clientAuth ?? firstSecretStyle(metadata), secrets.clientSecret);
+  if (secrets.privateKey) return privateKeyJwtAuth(secrets.privateKey, account?.clientAuth ?? firstJwtStyle(account?.amplify ?? false), metadata);
   return oidc.None();
 }
 
@@ -21,10 +24,11 @@ export async function renewTokens(
   secrets: AccountSecrets,
   now: number,
 ): Promise<TokenSet> {
+  access = { ...access, amplify: account.amplify };
   const scope = account.scope || undefined;
   const rerun = storedGrant(account, secrets);
   if (secrets.refreshToken) {
-    const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata, secrets) });
+    const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata, secrets, account) });
     try {
       // The only use of this refresh token: the caller holds the account's lock and stores what comes back.
       const response = await oidc.refreshTokenGrant(config, secrets.refreshToken);
@@ -53,14 +57,15 @@ type Rerun = (access: IssuerAccess & { metadata: Record<string, unknown> }, scop
 /** A service account's own grant, re-run with the credential kept at login; none for people. */
 function storedGrant(account: AccountRecord, secrets: AccountSecrets): Rerun | undefined {
   const { clientSecret, privateKey } = secrets;
-  if (account.method === 'client-secret' && clientSecret) return (access, scope, now) => clientSecretGrant({ access, clientSecret, scope, now });
-  if (account.method === 'signed-jwt' && privateKey) return (access, scope, now) => signedJwtGrant({ access, privateKeyPem: privateKey, scope, now });
+  const style = account.clientAuth;
+  if (account.method === 'client-secret' && clientSecret) return async (access, scope, now) => (await clientSecretGrant({ access, clientSecret, scope, now, style })).tokens;
+  if (account.method === 'signed-jwt' && privateKey) return async (access, scope, now) => (await signedJwtGrant({ access, privateKeyPem: privateKey, scope, now, style })).tokens;
   return undefined;
 }
 
 /** RFC 7009: revoke each token; resolves to false where the issuer has no endpoint or refused. */
-export async function revokeTokens(access: IssuerAccess, secrets: AccountSecrets): Promise<boolean> {
-  const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata ?? {}, secrets) });
+export async function revokeTokens(access: IssuerAccess, secrets: AccountSecrets, account?: Described): Promise<boolean> {
+  const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata ?? {}, secrets, account) });
   if (!config.serverMetadata().revocation_endpoint) return false;
   const tokens = [
     ['refresh_token', secrets.refreshToken],

@@ -1,7 +1,15 @@
 // Who the tokens belong to and which organizations they reach: the platform's findSession, else the `orgs` claim.
 import type { Context } from '../context.js';
 import type { OrgRef } from '../store/config.js';
+import { version } from '../version.js';
 import type { TokenSet } from './tokens.js';
+
+/**
+ * The platform answers its API only to its own SDK, and tells by this prefix (the platform's CLI sends
+ * `AMPLIFY SDK/<version> (<os>; <arch>; node:<version>)`); the rest names us.
+ */
+export const platformUserAgent = (): string =>
+  `AMPLIFY SDK/${version} (${process.platform}; ${process.arch}; node:${process.versions.node}) amplify-auth/${version}`;
 
 export interface SessionInfo {
   user: { email: string | null; name: string | null; sub: string | null; preferredUsername: string | null };
@@ -27,7 +35,7 @@ export function orgsFromClaim(claim: unknown): OrgRef[] {
 async function findSession(ctx: Pick<Context, 'fetch' | 'log'>, platformUrl: string, accessToken: string): Promise<Record<string, unknown>> {
   const url = `${platformUrl}/api/v1/auth/findSession`;
   ctx.log.debug(`GET ${url}`);
-  const response = await ctx.fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  const response = await ctx.fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': platformUserAgent() }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const body = (await response.json()) as { result?: Record<string, unknown> };
   if (!body || typeof body.result !== 'object' || body.result === null) throw new Error('no result in the answer');

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import * as oidc from 'openid-client';
 import { AmplifyError, errnoCode } from '../errors.js';
 import { registerSecret } from '../log.js';
+import { firstJwtStyle, jwkThumbprint, jwtClientAuth, withClientAuth, type ClientAuthStyle } from './client-auth.js';
 import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
@@ -56,25 +57,34 @@ async function toCryptoKey(key: KeyObject, alg: string): Promise<webcrypto.Crypt
 }
 
 export interface SignedJwtOptions {
-  access: IssuerAccess;
+  access: IssuerAccess & { metadata: Record<string, unknown> };
   privateKeyPem: string;
   scope?: string;
   now: number;
+  /** The style that worked before (kept with the account): used alone, no retry. */
+  style?: ClientAuthStyle | null;
 }
 
-/** private_key_jwt client authentication from a PEM key: a fresh signed assertion per request. */
-export async function privateKeyJwtAuth(privateKeyPem: string): Promise<oidc.ClientAuth> {
+/** private_key_jwt client authentication from a PEM key: a fresh signed assertion per request, `aud` and `kid` as the style says. */
+export async function privateKeyJwtAuth(privateKeyPem: string, style: ClientAuthStyle, metadata: Record<string, unknown>): Promise<oidc.ClientAuth> {
   registerSecret(privateKeyPem.trim());
   const { key, alg } = parsePrivateKey(privateKeyPem, 'the stored private key');
-  return oidc.PrivateKeyJwt((await toCryptoKey(key, alg)) as Parameters<typeof oidc.PrivateKeyJwt>[0]);
+  const jwtStyle = style.method === 'private_key_jwt' ? style : firstJwtStyle(false);
+  return jwtClientAuth(jwtStyle as ClientAuthStyle & { method: 'private_key_jwt' }, await toCryptoKey(key, alg), jwkThumbprint(key), metadata);
 }
 
-export async function signedJwtGrant(options: SignedJwtOptions): Promise<TokenSet> {
-  const config = await issuerConfiguration({ ...options.access, clientAuth: await privateKeyJwtAuth(options.privateKeyPem) });
+export async function signedJwtGrant(options: SignedJwtOptions): Promise<{ tokens: TokenSet; style: ClientAuthStyle }> {
+  const { access } = options;
+  const grant = async (style: ClientAuthStyle) => {
+    const config = await issuerConfiguration({ ...access, clientAuth: await privateKeyJwtAuth(options.privateKeyPem, style, access.metadata) });
+    return oidc.clientCredentialsGrant(config, options.scope ? { scope: options.scope } : {});
+  };
   try {
-    const response = await oidc.clientCredentialsGrant(config, options.scope ? { scope: options.scope } : {});
-    return toTokenSet(response, options.now);
+    const { value, style } = options.style
+      ? { value: await grant(options.style), style: options.style }
+      : await withClientAuth(access.ctx, firstJwtStyle(access.amplify ?? false), access.metadata, grant);
+    return { tokens: toTokenSet(value, options.now), style };
   } catch (error) {
-    throw issuerError(error, options.access.issuer, `the client_credentials grant (private_key_jwt) for ${options.access.clientId}`);
+    throw issuerError(error, access.issuer, `the client_credentials grant (private_key_jwt) for ${access.clientId}`);
   }
 }

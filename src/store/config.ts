@@ -15,11 +15,22 @@ export interface OrgRef {
   name: string;
 }
 
+/** How a confidential client authenticated at the token endpoint the last time it worked (kept for refreshes). */
+export type ClientAuthStyle =
+  | { method: 'client_secret_basic' | 'client_secret_post' }
+  | { method: 'private_key_jwt'; aud: 'issuer' | 'token_endpoint'; kid: boolean };
+
 export interface AccountRecord {
   name: string;
   method: LoginMethod;
   issuer: string;
   env: EnvName | null;
+  /** An Amplify Platform deployment (`--env` or `--base-url`), whose login service has rules of its own. */
+  amplify: boolean;
+  /** `--redirect-uri` given at login: used again by later browser logins to this issuer and client. */
+  redirectUri: string | null;
+  /** What the token endpoint accepted from this client; null for public clients. */
+  clientAuth: ClientAuthStyle | null;
   clientId: string;
   platformUrl: string | null;
   scope: string;
@@ -85,6 +96,9 @@ function shapeProblem(raw: unknown): string | null {
 function completeRecord(name: string, record: Partial<AccountRecord>): AccountRecord {
   return {
     env: null,
+    amplify: typeof record.env === 'string',
+    redirectUri: null,
+    clientAuth: null,
     platformUrl: null,
     scope: '',
     org: null,

@@ -1,5 +1,5 @@
 // The platform's demo directory: organizations, people and service accounts (with freshly made secrets and keys).
-import { createHash, generateKeyPair, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,9 +95,14 @@ async function keyPair(type: 'rsa' | 'ec'): Promise<{ privateKey: KeyObject; pub
   return type === 'rsa' ? generate('rsa', { modulusLength: 2048 }) : generate('ec', { namedCurve: 'P-256' });
 }
 
-export function publicJwk(publicKey: KeyObject, use: 'sig'): JsonWebKeyWithKid {
+/**
+ * A client's public key as registered. Keycloak, the platform's identity service, stores a `kid` of its own (not an
+ * RFC 7638 thumbprint) and matches an assertion's `kid` exactly against it; `thumbprint` registers the RFC 7638 one,
+ * as servers that look keys up by their thumbprint do.
+ */
+export function publicJwk(publicKey: KeyObject, use: 'sig', kid: 'keycloak' | 'thumbprint' = 'thumbprint'): JsonWebKeyWithKid {
   const jwk = publicKey.export({ format: 'jwk' });
-  return { ...jwk, kty: String(jwk.kty), kid: thumbprint(jwk), use };
+  return { ...jwk, kty: String(jwk.kty), kid: kid === 'thumbprint' ? thumbprint(jwk) : randomUUID(), use };
 }
 
 export interface Directory {
@@ -106,6 +111,12 @@ export interface Directory {
     rsa: ServiceAccount & { keyFile: string; jwk: JsonWebKeyWithKid };
     ec: ServiceAccount & { keyFile: string; jwk: JsonWebKeyWithKid };
     batch: Array<ServiceAccount & { clientSecret: string }>;
+    /** Registered for client_secret_post only: refuses client_secret_basic with 401 invalid_client. */
+    postOnly: ServiceAccount & { clientSecret: string };
+    /** A signed-JWT client of a server that wants the token endpoint as `aud` and the key's RFC 7638 thumbprint as `kid`. */
+    thumbprintKid: ServiceAccount & { keyFile: string; jwk: JsonWebKeyWithKid };
+    /** Every token request of this client is refused with a bare HTTP 403 and an HTML page (a gateway in front of the issuer). */
+    bareRefusal: ServiceAccount & { clientSecret: string };
   };
   /** Every service account, by client id. */
   byClientId: Map<string, ServiceAccount>;
@@ -117,26 +128,32 @@ export interface Directory {
 
 /** Makes this run's secrets and keys; writes the service accounts' private keys (PKCS#8 PEM) into `dir`. */
 export async function createDirectory(dir: string): Promise<Directory> {
-  const [rsa, ec, signing] = await Promise.all([keyPair('rsa'), keyPair('ec'), keyPair('rsa')]);
+  const [rsa, ec, kidKey, signing] = await Promise.all([keyPair('rsa'), keyPair('ec'), keyPair('ec'), keyPair('rsa')]);
   const rsaFile = join(dir, 'sa-rsa.pem');
   const ecFile = join(dir, 'sa-ec.pem');
+  const kidFile = join(dir, 'sa-jwt-kid.pem');
   await Promise.all([
     writeFile(rsaFile, rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 }),
     writeFile(ecFile, ec.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 }),
+    writeFile(kidFile, kidKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 }),
   ]);
   const signingJwk = signing.privateKey.export({ format: 'jwk' });
   const serviceAccounts: Directory['serviceAccounts'] = {
     secret: { clientId: 'sa-secret', name: 'Service account sa-secret', org: acme, clientSecret: newSecret() },
-    rsa: { clientId: 'sa-rsa', name: 'Service account sa-rsa', org: globex, keyFile: rsaFile, jwk: publicJwk(rsa.publicKey, 'sig') },
-    ec: { clientId: 'sa-ec', name: 'Service account sa-ec', org: initech, keyFile: ecFile, jwk: publicJwk(ec.publicKey, 'sig') },
+    rsa: { clientId: 'sa-rsa', name: 'Service account sa-rsa', org: globex, keyFile: rsaFile, jwk: publicJwk(rsa.publicKey, 'sig', 'keycloak') },
+    ec: { clientId: 'sa-ec', name: 'Service account sa-ec', org: initech, keyFile: ecFile, jwk: publicJwk(ec.publicKey, 'sig', 'keycloak') },
     batch: Array.from({ length: BATCH_SIZE }, (_, i) => ({
       clientId: `sa-batch-${i + 1}`,
       name: `Service account sa-batch-${i + 1}`,
       org: orgs[i % orgs.length] as Org,
       clientSecret: newSecret(),
     })),
+    postOnly: { clientId: 'sa-post', name: 'Service account sa-post', org: acme, clientSecret: newSecret() },
+    thumbprintKid: { clientId: 'sa-jwt-kid', name: 'Service account sa-jwt-kid', org: acme, keyFile: kidFile, jwk: publicJwk(kidKey.publicKey, 'sig') },
+    bareRefusal: { clientId: 'sa-gateway', name: 'Service account sa-gateway', org: acme, clientSecret: newSecret() },
   };
-  const all = [serviceAccounts.secret, serviceAccounts.rsa, serviceAccounts.ec, ...serviceAccounts.batch];
+  const { secret, rsa: rsaSa, ec: ecSa, batch, postOnly, thumbprintKid, bareRefusal } = serviceAccounts;
+  const all = [secret, rsaSa, ecSa, ...batch, postOnly, thumbprintKid, bareRefusal];
   return {
     serviceAccounts,
     byClientId: new Map(all.map((sa) => [sa.clientId, sa])),

@@ -113,7 +113,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       shell(`${shownPrefix}amplify ${args.join(' ')}`, process.execPath, [AMPLIFY_BIN, ...args], extra);
 
     step(`Log the service account ${sa.clientId} in (client credentials; the secret goes through the environment, never argv)`);
-    await amplify(['auth', 'login', '--issuer', platform.issuer, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } }, 'AMPLIFY_CLIENT_SECRET=*** ');
+    await amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', sa.clientId], { env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret } }, 'AMPLIFY_CLIENT_SECRET=*** ');
     // Known to the demo only so that it can be masked, should any tool ever echo it.
     secrets.add((await run(process.execPath, [AMPLIFY_BIN, 'auth', 'token'])).stdout.trim());
 

@@ -12,7 +12,7 @@ import { createDemoRepo, DEMO_REPO } from './git.js';
 import { buildImage } from './image.js';
 import { createInteractionHandler } from './interactions.js';
 import { escapeHtml, page } from './pages.js';
-import { CONFIDENTIAL_CLIENT, createProvider, INTROSPECTOR_CLIENT, ISSUER_PATH, loadOidcProvider, PUBLIC_CLIENT, ROUTES, type TokenRequest } from './provider.js';
+import { CONFIDENTIAL_CLIENT, createProvider, GENERIC_CLIENT, INTROSPECTOR_CLIENT, ISSUER_PATH, loadOidcProvider, PUBLIC_CLIENT, ROUTES, type TokenRequest } from './provider.js';
 import { createResourceHandler, type Seen } from './resources.js';
 
 export type { Org, Person } from './data.js';
@@ -24,9 +24,9 @@ export interface PlatformOptions {
   port?: number;
   /** Where key files and the git repository go; default: a fresh temporary directory, removed by close(). */
   dir?: string;
-  /** Seconds; for people's access tokens and client-credentials tokens. Default 3600. */
+  /** Seconds; for people's access tokens and client-credentials tokens. Default 1800 (the platform's 30 min). */
   accessTokenTTL?: number;
-  /** Seconds. Default 14 days. */
+  /** Seconds. Default 6 h (the platform's). */
   refreshTokenTTL?: number;
   /** Seconds. Default 600. */
   deviceCodeTTL?: number;
@@ -49,8 +49,12 @@ export interface Platform {
   origin: string;
   issuer: string;
   platformUrl: string;
-  /** The public CLI client (PKCE, device, password, refresh). */
+  /** The Amplify deployment's address: `amplify auth login --base-url <baseUrl>` (the issuer is `<baseUrl>/auth/realms/Broker`). */
+  baseUrl: string;
+  /** The public CLI client (PKCE, device, password, refresh): `amplify-cli`, as strict as the real platform's. */
   clientId: string;
+  /** A plain OIDC public client for `--issuer` logins: RFC 8252 loopback redirects on 127.0.0.1, `offline_access`. */
+  genericClientId: string;
   confidentialClient: { clientId: string; clientSecret: string };
   people: Person[];
   orgs: Org[];
@@ -59,6 +63,12 @@ export interface Platform {
     rsa: { clientId: string; keyFile: string; kid: string; org: Org };
     ec: { clientId: string; keyFile: string; kid: string; org: Org };
     batch: Array<{ clientId: string; clientSecret: string; org: Org }>;
+    /** Refuses client_secret_basic (401 invalid_client); client_secret_post works. */
+    postOnly: { clientId: string; clientSecret: string; org: Org };
+    /** Signed JWT; wants the token endpoint as aud and the RFC 7638 thumbprint as kid. */
+    thumbprintKid: { clientId: string; keyFile: string; kid: string; org: Org };
+    /** Every token request answered with a bare HTTP 403 (HTML, no OAuth error). */
+    bareRefusal: { clientId: string; clientSecret: string; org: Org };
   };
   urls: { git: string; registry: string; npm: string; kube: string };
   /** Absolute endpoint URLs (also in discovery). */
@@ -146,11 +156,12 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     const image = buildImage();
     const provider = await createProvider({
       issuer,
+      tokenEndpoint: `${issuer}${ROUTES.token}`,
       directory,
       store,
       quiet,
-      accessTokenTTL: opts.accessTokenTTL ?? 3600,
-      refreshTokenTTL: opts.refreshTokenTTL ?? 14 * 24 * 3600,
+      accessTokenTTL: opts.accessTokenTTL ?? 1800,
+      refreshTokenTTL: opts.refreshTokenTTL ?? 6 * 3600,
       deviceCodeTTL: opts.deviceCodeTTL ?? 600,
       deviceInterval: opts.deviceInterval ?? 1,
       onTokenRequest: (request) => tokenRequests.push(request),
@@ -179,7 +190,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       introspection: endpoint(ROUTES.introspection),
       jwks: endpoint(ROUTES.jwks),
     };
-    const { secret, rsa, ec, batch } = directory.serviceAccounts;
+    const { secret, rsa, ec, batch, postOnly, thumbprintKid, bareRefusal } = directory.serviceAccounts;
     const urls = { git: `${origin}/${DEMO_REPO}`, registry: `127.0.0.1:${port}`, npm: `${origin}/`, kube: origin };
 
     const stats = (): PlatformStats => ({ tokenRequests: tokenRequests.map((r) => ({ ...r })) });
@@ -283,7 +294,9 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       origin,
       issuer,
       platformUrl: origin,
+      baseUrl: origin,
       clientId: PUBLIC_CLIENT,
+      genericClientId: GENERIC_CLIENT,
       confidentialClient: { clientId: CONFIDENTIAL_CLIENT, clientSecret: directory.confidentialSecret },
       people,
       orgs,
@@ -292,6 +305,9 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         rsa: { clientId: rsa.clientId, keyFile: rsa.keyFile, kid: rsa.jwk.kid, org: rsa.org },
         ec: { clientId: ec.clientId, keyFile: ec.keyFile, kid: ec.jwk.kid, org: ec.org },
         batch: batch.map((sa) => ({ clientId: sa.clientId, clientSecret: sa.clientSecret, org: sa.org })),
+        postOnly: { clientId: postOnly.clientId, clientSecret: postOnly.clientSecret, org: postOnly.org },
+        thumbprintKid: { clientId: thumbprintKid.clientId, keyFile: thumbprintKid.keyFile, kid: thumbprintKid.jwk.kid, org: thumbprintKid.org },
+        bareRefusal: { clientId: bareRefusal.clientId, clientSecret: bareRefusal.clientSecret, org: bareRefusal.org },
       },
       urls,
       endpoints,

@@ -42,7 +42,10 @@ declare module 'oidc-provider' {
     clientName?: string;
     clientAuthMethod: string;
     redirectUris: string[];
+    /** The scopes the client may ask for (space-separated), where it is restricted. */
+    scope?: string;
     grantTypeAllowed(type: string): boolean;
+    redirectUriAllowed(value: string): boolean;
   }
 
   export interface Account {
@@ -149,7 +152,7 @@ declare module 'oidc-provider' {
     RefreshToken: TokenClass;
     ClientCredentials: TokenClass;
     IdToken: IdTokenClass;
-    Client: { find(id: string): Promise<Client | undefined> };
+    Client: { find(id: string): Promise<Client | undefined>; prototype: Client };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: Middleware): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
@@ -178,6 +181,8 @@ declare module 'oidc-provider' {
     OIDCProviderError: typeof OIDCProviderError;
     InvalidGrant: typeof OIDCProviderError;
     InvalidRequest: typeof OIDCProviderError;
+    InvalidClientAuth: typeof OIDCProviderError;
+    InvalidScope: typeof OIDCProviderError;
     SessionNotFound: typeof OIDCProviderError;
   };
 

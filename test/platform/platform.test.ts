@@ -38,7 +38,7 @@ function pkceRequest(platform: Platform, redirectUri: string, extra: Record<stri
   const state = randomBytes(8).toString('hex');
   const url = new URL(platform.endpoints.authorization);
   const params = {
-    client_id: platform.clientId,
+    client_id: platform.genericClientId,
     response_type: 'code',
     redirect_uri: redirectUri,
     scope: 'openid offline_access',
@@ -60,7 +60,7 @@ async function pkceLogin(platform: Platform, username: string, password: string,
   assert.ok(code, `no code in ${callback.href}`);
   const tokens = await tokenRequest(platform, {
     grant_type: 'authorization_code',
-    client_id: platform.clientId,
+    client_id: platform.genericClientId,
     code,
     redirect_uri: redirectUri,
     code_verifier: request.verifier,
@@ -69,10 +69,10 @@ async function pkceLogin(platform: Platform, username: string, password: string,
   return { ...tokens.body, nonce: request.nonce };
 }
 
-function clientAssertion(platform: Platform, clientId: string, pem: string, alg: 'RS256' | 'ES256', kid?: string): string {
+function clientAssertion(platform: Platform, clientId: string, pem: string, alg: 'RS256' | 'ES256', kid?: string, aud = platform.endpoints.token): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const input = `${encode({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })}.${encode({ iss: clientId, sub: clientId, aud: platform.issuer, jti: randomUUID(), iat: now, exp: now + 60 })}`;
+  const input = `${encode({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })}.${encode({ iss: clientId, sub: clientId, aud, jti: randomUUID(), iat: now, exp: now + 60 })}`;
   const key = createPrivateKey(pem);
   const signature = sign('sha256', Buffer.from(input), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
   return `${input}.${signature.toString('base64url')}`;
@@ -81,6 +81,8 @@ function clientAssertion(platform: Platform, clientId: string, pem: string, alg:
 async function bearer(url: string, token: string | undefined, init: RequestInit = {}) {
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
+  // findSession answers the platform's SDK only; the other resources ignore it
+  if (!headers.has('user-agent')) headers.set('user-agent', 'AMPLIFY SDK/0.0.0 (linux; x64; node:20) platform-test');
   return fetch(url, { ...init, headers });
 }
 
@@ -96,7 +98,7 @@ describe('local platform', () => {
   before(async () => {
     const started = Date.now();
     platform = await startPlatform();
-    assert.ok(Date.now() - started < 3000, 'start-up should be fast');
+    assert.ok(Date.now() - started < 15_000, 'start-up should be fast');
     alice = await pkceLogin(platform, 'alice', 'alice-pw');
   });
 
@@ -132,7 +134,7 @@ describe('local platform', () => {
       const person = platform.people.find((p) => p.username === 'alice');
       assert.ok(person);
       assert.equal(claims.iss, platform.issuer);
-      assert.equal(claims.aud, platform.clientId);
+      assert.equal(claims.aud, platform.genericClientId);
       assert.equal(claims.nonce, alice.nonce);
       assert.equal(claims.sub, person.sub);
       assert.equal(claims.email, 'alice@example.com');
@@ -189,12 +191,12 @@ describe('local platform', () => {
 
     test('refresh tokens rotate and a reused one is refused', async () => {
       const tokens = await pkceLogin(platform, 'alice', 'alice-pw');
-      const first = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.clientId, refresh_token: String(tokens.refresh_token) });
+      const first = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.genericClientId, refresh_token: String(tokens.refresh_token) });
       assert.equal(first.status, 200);
       assert.ok(first.body.refresh_token && first.body.refresh_token !== tokens.refresh_token);
       assert.ok(first.body.access_token && first.body.access_token !== tokens.access_token);
       assert.ok(jwtClaims(first.body.id_token).orgs, 'refreshed ID token carries orgs');
-      const reused = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.clientId, refresh_token: String(tokens.refresh_token) });
+      const reused = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.genericClientId, refresh_token: String(tokens.refresh_token) });
       assert.equal(reused.status, 400);
       assert.equal(reused.body.error, 'invalid_grant');
     });
@@ -210,26 +212,26 @@ describe('local platform', () => {
 
   describe('password grant', () => {
     test('public client: right password gives tokens, wrong password invalid_grant', async () => {
-      const ok = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'bob', password: 'bob-pw', scope: 'openid offline_access' });
+      const ok = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'bob', password: 'bob-pw', scope: 'openid offline_access' });
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
       assert.ok(ok.body.access_token && ok.body.refresh_token && ok.body.id_token);
       const claims = jwtClaims(ok.body.id_token);
       assert.equal(claims.email, 'bob@example.com');
-      assert.equal(claims.aud, platform.clientId);
+      assert.equal(claims.aud, platform.genericClientId);
       assert.deepEqual((claims.orgs as Json[]).map((o) => o.name), ['Initech']);
-      const refreshed = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.clientId, refresh_token: String(ok.body.refresh_token) });
+      const refreshed = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.genericClientId, refresh_token: String(ok.body.refresh_token) });
       assert.equal(refreshed.status, 200);
       assert.equal(jwtClaims(refreshed.body.id_token).email, 'bob@example.com');
 
-      const wrong = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'bob', password: 'alice-pw', scope: 'openid offline_access' });
+      const wrong = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'bob', password: 'alice-pw', scope: 'openid offline_access' });
       assert.equal(wrong.status, 400);
       assert.equal(wrong.body.error, 'invalid_grant');
-      const unknown = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'mallory', password: 'x' });
+      const unknown = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'mallory', password: 'x' });
       assert.equal(unknown.body.error, 'invalid_grant');
     });
 
     test('no offline_access, no refresh token; email works as the username', async () => {
-      const ok = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'alice@example.com', password: 'alice-pw', scope: 'openid' });
+      const ok = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'alice@example.com', password: 'alice-pw', scope: 'openid' });
       assert.equal(ok.status, 200);
       assert.equal(ok.body.refresh_token, undefined);
       assert.ok(ok.body.id_token);
@@ -253,12 +255,12 @@ describe('local platform', () => {
     async function deviceAuthorization() {
       const response = await fetch(platform.endpoints.deviceAuthorization, {
         method: 'POST',
-        body: new URLSearchParams({ client_id: platform.clientId, scope: 'openid offline_access' }),
+        body: new URLSearchParams({ client_id: platform.genericClientId, scope: 'openid offline_access' }),
       });
       assert.equal(response.status, 200);
       return (await response.json()) as { device_code: string; user_code: string; verification_uri: string; verification_uri_complete: string; interval: number };
     }
-    const poll = (deviceCode: string) => tokenRequest(platform, { grant_type: DEVICE_GRANT, client_id: platform.clientId, device_code: deviceCode });
+    const poll = (deviceCode: string) => tokenRequest(platform, { grant_type: DEVICE_GRANT, client_id: platform.genericClientId, device_code: deviceCode });
 
     test('approve: pending until the person confirms and signs in, then tokens', async () => {
       const device = await deviceAuthorization();
@@ -388,8 +390,8 @@ describe('local platform', () => {
         assert.match(response.headers.get('content-type') ?? '', /json/);
         await response.json();
       }
-      const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'bob', password: 'bob-pw' });
-      const revoke = await fetch(platform.endpoints.revocation, { method: 'POST', body: new URLSearchParams({ token: String(tokens.body.access_token), client_id: platform.clientId }) });
+      const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'bob', password: 'bob-pw' });
+      const revoke = await fetch(platform.endpoints.revocation, { method: 'POST', body: new URLSearchParams({ token: String(tokens.body.access_token), client_id: platform.genericClientId }) });
       assert.equal(revoke.status, 200);
       assert.equal((await bearer(`${platform.platformUrl}/api/v1/auth/findSession`, tokens.body.access_token)).status, 401);
     });
@@ -399,7 +401,7 @@ describe('local platform', () => {
     test('introspect reports active and revoked tokens', async () => {
       const active = await platform.introspect(String(alice.access_token));
       assert.equal(active.active, true);
-      assert.equal(active.client_id, platform.clientId);
+      assert.equal(active.client_id, platform.genericClientId);
       assert.equal((await platform.introspect('garbage')).active, false);
     });
 
@@ -408,7 +410,7 @@ describe('local platform', () => {
       assert.deepEqual(platform.stats().tokenRequests, []);
       const { clientId, clientSecret } = platform.serviceAccounts.secret;
       await tokenRequest(platform, { grant_type: 'client_credentials' }, [clientId, clientSecret]);
-      await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'alice', password: 'bad' });
+      await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'alice', password: 'bad' });
       const pem = await readFile(platform.serviceAccounts.rsa.keyFile, 'utf8');
       await tokenRequest(platform, {
         grant_type: 'client_credentials',
@@ -418,7 +420,7 @@ describe('local platform', () => {
       await fetch(platform.endpoints.token, { method: 'POST', body: 'not a form', headers: { 'content-type': 'text/plain' } });
       assert.deepEqual(platform.stats().tokenRequests, [
         { grantType: 'client_credentials', clientId: 'sa-secret', status: 200 },
-        { grantType: 'password', clientId: 'amplify-cli', status: 400 },
+        { grantType: 'password', clientId: 'oidc-cli', status: 400 },
         { grantType: 'client_credentials', clientId: 'sa-rsa', status: 200 },
         { grantType: '', clientId: undefined, status: 400 },
       ]);
@@ -427,11 +429,11 @@ describe('local platform', () => {
     });
 
     test('revokeGrantsFor: the next refresh is invalid_grant and the access token is dead', async () => {
-      const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'bob', password: 'bob-pw', scope: 'openid offline_access' });
+      const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'bob', password: 'bob-pw', scope: 'openid offline_access' });
       const device = await pkceLogin(platform, 'bob', 'bob-pw');
       assert.ok((await platform.revokeGrantsFor('bob')) >= 2);
       for (const refreshToken of [tokens.body.refresh_token, device.refresh_token]) {
-        const refused = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.clientId, refresh_token: String(refreshToken) });
+        const refused = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.genericClientId, refresh_token: String(refreshToken) });
         assert.equal(refused.body.error, 'invalid_grant');
       }
       assert.equal((await platform.introspect(String(tokens.body.access_token))).active, false);
@@ -544,10 +546,33 @@ describe('local platform', () => {
 });
 
 describe('short-lived tokens', () => {
+  test("an expired refresh token is refused with Keycloak's Token is not active; the defaults are the platform's 30 min and 6 h", async () => {
+    const short = await startPlatform({ refreshTokenTTL: 2 });
+    try {
+      const tokens = await tokenRequest(short, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid' });
+      assert.equal(tokens.body.expires_in, 1800);
+      await new Promise((resolve) => setTimeout(resolve, 3100));
+      const refused = await tokenRequest(short, { grant_type: 'refresh_token', client_id: 'amplify-cli', refresh_token: String(tokens.body.refresh_token) });
+      assert.deepEqual(refused.body, { error: 'invalid_grant', error_description: 'Token is not active' });
+    } finally {
+      await short.close();
+    }
+    const defaults = await startPlatform();
+    try {
+      const tokens = await tokenRequest(defaults, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid' });
+      const refreshExpiry = await defaults.introspect(String(tokens.body.refresh_token));
+      assert.equal(tokens.body.expires_in, 1800);
+      const left = Number(refreshExpiry.exp) - Math.floor(Date.now() / 1000);
+      assert.ok(left > 6 * 3600 - 120 && left <= 6 * 3600, `refresh token lives 6 h (${left} s left)`);
+    } finally {
+      await defaults.close();
+    }
+  });
+
   test('an expired access token is refused everywhere while its refresh token still works', async () => {
     const platform = await startPlatform({ accessTokenTTL: 1 });
     try {
-      const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.clientId, username: 'alice', password: 'alice-pw', scope: 'openid offline_access' });
+      const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'alice', password: 'alice-pw', scope: 'openid offline_access' });
       assert.equal(tokens.body.expires_in, 1);
       const { clientId, clientSecret } = platform.serviceAccounts.secret;
       const service = await tokenRequest(platform, { grant_type: 'client_credentials' }, [clientId, clientSecret]);
@@ -559,7 +584,7 @@ describe('short-lived tokens', () => {
         assert.equal((await bearer(`${platform.platformUrl}/api/v1/auth/findSession`, token)).status, 401);
         assert.equal((await platform.introspect(String(token))).active, false);
       }
-      const refreshed = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.clientId, refresh_token: String(tokens.body.refresh_token) });
+      const refreshed = await tokenRequest(platform, { grant_type: 'refresh_token', client_id: platform.genericClientId, refresh_token: String(tokens.body.refresh_token) });
       assert.equal(refreshed.status, 200);
       assert.equal((await bearer(`${platform.origin}/-/whoami`, refreshed.body.access_token)).status, 200);
     } finally {
@@ -585,5 +610,102 @@ describe('short-lived tokens', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('as strict as the Amplify Platform where a client can tell', () => {
+  let platform: Platform;
+  before(async () => {
+    platform = await startPlatform();
+  });
+  after(async () => platform?.close());
+  const amplifyCli = { client_id: 'amplify-cli', scope: 'openid' };
+
+  test('amplify-cli comes back only to http://localhost:<port>/callback/<id>; scope openid still brings a refresh token', async () => {
+    const redirectUri = 'http://localhost:3000/callback/0A1B2C3D';
+    const request = pkceRequest(platform, redirectUri, amplifyCli);
+    const callback = new URL(await completeAuthorization(request.url, 'alice', 'alice-pw'));
+    const code = callback.searchParams.get('code');
+    assert.ok(code, callback.href);
+    const tokens = await tokenRequest(platform, { grant_type: 'authorization_code', client_id: 'amplify-cli', code, redirect_uri: redirectUri, code_verifier: request.verifier });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    assert.ok(tokens.body.refresh_token, 'Keycloak gives amplify-cli a refresh token without offline_access');
+    for (const refused of ['http://127.0.0.1:3000/callback/0A1B2C3D', 'http://127.0.0.1:3000/callback', 'http://localhost:3000/callback', 'http://[::1]:3000/callback/0A1B2C3D', 'https://localhost:3000/callback/0A1B2C3D']) {
+      await assert.rejects(completeAuthorization(pkceRequest(platform, refused, amplifyCli).url, 'alice', 'alice-pw'), /HTTP 400[\s\S]*Invalid parameter: redirect_uri/, refused);
+    }
+    // a plain OIDC client keeps RFC 8252's loopback rule
+    assert.ok(await completeAuthorization(pkceRequest(platform, 'http://127.0.0.1:40000/callback').url, 'alice', 'alice-pw'));
+  });
+
+  test('offline_access is an invalid scope for amplify-cli (authorization, password and device requests)', async () => {
+    const left = new URL(await completeAuthorization(pkceRequest(platform, 'http://localhost:3000/callback/0A1B2C3D', { ...amplifyCli, scope: 'openid offline_access' }).url, 'alice', 'alice-pw').catch((e: Error) => e.message));
+    assert.equal(left.searchParams.get('error'), 'invalid_scope');
+    const password = await tokenRequest(platform, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid offline_access' });
+    assert.equal(password.status, 400);
+    assert.equal(password.body.error, 'invalid_scope');
+    const device = await fetch(platform.endpoints.deviceAuthorization, { method: 'POST', body: new URLSearchParams({ client_id: 'amplify-cli', scope: 'openid offline_access' }) });
+    assert.equal(device.status, 400);
+    assert.equal(((await device.json()) as { error: string }).error, 'invalid_scope');
+    const ok = await tokenRequest(platform, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid' });
+    assert.equal(ok.status, 200);
+    assert.ok(ok.body.refresh_token);
+  });
+
+  test("refusals carry Keycloak's bodies: Stale token, Session not active, Invalid user credentials", async () => {
+    const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'bob-pw', scope: 'openid' });
+    const refresh = (token: unknown) => tokenRequest(platform, { grant_type: 'refresh_token', client_id: 'amplify-cli', refresh_token: String(token) });
+    const rotated = await refresh(tokens.body.refresh_token);
+    assert.equal(rotated.status, 200);
+    assert.deepEqual((await refresh(tokens.body.refresh_token)).body, { error: 'invalid_grant', error_description: 'Stale token' });
+    const again = await tokenRequest(platform, { grant_type: 'password', client_id: 'amplify-cli', username: 'alice', password: 'alice-pw', scope: 'openid' });
+    await platform.revokeGrantsFor('alice');
+    assert.deepEqual((await refresh(again.body.refresh_token)).body, { error: 'invalid_grant', error_description: 'Session not active' });
+    const wrong = await tokenRequest(platform, { grant_type: 'password', client_id: 'amplify-cli', username: 'bob', password: 'nope', scope: 'openid' });
+    assert.equal(wrong.body.error_description, 'Invalid user credentials');
+  });
+
+  test('findSession answers only an AMPLIFY SDK/ User-Agent', async () => {
+    const { clientId, clientSecret } = platform.serviceAccounts.secret;
+    const tokens = await tokenRequest(platform, { grant_type: 'client_credentials' }, [clientId, clientSecret]);
+    const url = `${platform.platformUrl}/api/v1/auth/findSession`;
+    for (const agent of ['node', 'amplify-auth/0.1.0', 'Mozilla/5.0 AMPLIFY SDK/1']) {
+      const refused = await bearer(url, String(tokens.body.access_token), { headers: { 'user-agent': agent } });
+      assert.equal(refused.status, 403, agent);
+      assert.match(((await refused.json()) as { description: string }).description, /User-Agent must start with "AMPLIFY SDK\/"/);
+    }
+    const accepted = await bearer(url, String(tokens.body.access_token), { headers: { 'user-agent': 'AMPLIFY SDK/4.0.0 (linux; x64; node:20.19.0)' } });
+    assert.equal(accepted.status, 200);
+  });
+
+  test('signed JWTs: aud must be the token endpoint; Keycloak-style clients match kid exactly, the thumbprint client wants its kid', async () => {
+    const grant = (clientId: string, assertion: string) =>
+      tokenRequest(platform, { grant_type: 'client_credentials', client_id: clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
+    const { rsa, thumbprintKid } = platform.serviceAccounts;
+    const rsaPem = await readFile(rsa.keyFile, 'utf8');
+    const kidPem = await readFile(thumbprintKid.keyFile, 'utf8');
+    assert.equal((await grant(rsa.clientId, clientAssertion(platform, rsa.clientId, rsaPem, 'RS256'))).status, 200, 'token endpoint, no kid');
+    assert.equal((await grant(rsa.clientId, clientAssertion(platform, rsa.clientId, rsaPem, 'RS256', undefined, platform.issuer))).status, 401, 'the issuer as aud');
+    const thumbprint = createHash('sha256').update(JSON.stringify({ e: 'AQAB', kty: 'RSA', n: 'x' })).digest('base64url');
+    assert.equal((await grant(rsa.clientId, clientAssertion(platform, rsa.clientId, rsaPem, 'RS256', thumbprint))).status, 401, 'a kid that is not the stored one');
+    assert.notEqual(rsa.kid, thumbprint);
+    assert.equal((await grant(thumbprintKid.clientId, clientAssertion(platform, thumbprintKid.clientId, kidPem, 'ES256'))).status, 401, 'no kid');
+    assert.equal((await grant(thumbprintKid.clientId, clientAssertion(platform, thumbprintKid.clientId, kidPem, 'ES256', thumbprintKid.kid, platform.issuer))).status, 401, 'kid, issuer aud');
+    assert.equal((await grant(thumbprintKid.clientId, clientAssertion(platform, thumbprintKid.clientId, kidPem, 'ES256', thumbprintKid.kid))).status, 200, 'kid, token endpoint');
+  });
+
+  test('clients that bend the rules: sa-post refuses Basic, sa-gateway answers a bare 403', async () => {
+    const { postOnly, bareRefusal } = platform.serviceAccounts;
+    const basic = await tokenRequest(platform, { grant_type: 'client_credentials' }, [postOnly.clientId, postOnly.clientSecret]);
+    assert.equal(basic.status, 401);
+    assert.equal(basic.body.error, 'invalid_client');
+    const post = await tokenRequest(platform, { grant_type: 'client_credentials', client_id: postOnly.clientId, client_secret: postOnly.clientSecret });
+    assert.equal(post.status, 200);
+    const gateway = await fetch(platform.endpoints.token, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${bareRefusal.clientId}:${bareRefusal.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    assert.equal(gateway.status, 403);
+    assert.match(gateway.headers.get('content-type') ?? '', /html/);
   });
 });

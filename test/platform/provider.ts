@@ -8,8 +8,17 @@ export const ISSUER_PATH = '/auth/realms/Broker';
 export const PUBLIC_CLIENT = 'amplify-cli';
 export const CONFIDENTIAL_CLIENT = 'amplify-cli-confidential';
 export const INTROSPECTOR_CLIENT = 'platform-introspector';
+/** A plain OIDC public client (any issuer's CLI): RFC 8252 loopback redirects on any port, `offline_access` for refresh tokens. */
+export const GENERIC_CLIENT = 'oidc-cli';
+/**
+ * The only redirect the platform's login service accepts for `amplify-cli`: what the platform's own CLI sends
+ * (amplify-sdk's server.js: "this has to be localhost because platform whitelists it").
+ */
+export const AMPLIFY_REDIRECT = /^http:\/\/localhost:\d{1,5}\/callback\/[A-Za-z0-9]+$/;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const SCOPES = ['openid', 'offline_access', 'email', 'profile'];
+/** What Keycloak's Broker realm lets `amplify-cli` ask for: `offline_access` is refused as an invalid scope. */
+const AMPLIFY_CLI_SCOPES = 'openid email profile';
 
 /** Keycloak's endpoint layout, relative to the issuer. */
 export const ROUTES = {
@@ -32,6 +41,8 @@ export interface TokenRequest {
 
 export interface ProviderSetup {
   issuer: string;
+  /** The token endpoint's absolute URL: the only `aud` the platform accepts in a client assertion. */
+  tokenEndpoint: string;
   directory: Directory;
   store: PlatformStore;
   accessTokenTTL: number;
@@ -117,14 +128,42 @@ function keepOfflineAccess(ctx: KoaContextWithOIDC): void {
   ctx.querystring = query.toString();
 }
 
+function refreshTokenFor(client: { clientId: string; grantTypeAllowed(t: string): boolean }, scopes: Set<string> | string[]): boolean {
+  const has = (scope: string) => (scopes instanceof Set ? scopes.has(scope) : scopes.includes(scope));
+  return client.grantTypeAllowed('refresh_token') && (client.clientId === PUBLIC_CLIENT || has('offline_access'));
+}
+
+/** Keycloak's wording for the refusals a client sees most (what the real platform answers). */
+function keycloakDescription(grantType: string, detail: string | undefined): string | undefined {
+  if (grantType === 'refresh_token') {
+    if (detail === 'refresh token is expired') return 'Token is not active';
+    if (detail === 'refresh token already used') return 'Stale token';
+    return 'Session not active';
+  }
+  if (grantType === 'authorization_code') return 'Code not valid';
+  if (grantType === 'password') return 'Invalid user credentials';
+  return undefined;
+}
+
 function clientsOf(directory: Directory): ClientMetadata[] {
   const loopbacks = ['http://127.0.0.1/callback', 'http://localhost/callback', 'http://[::1]/callback'];
   const serviceAccount = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
-  const { secret, rsa, ec, batch } = directory.serviceAccounts;
+  const { secret, rsa, ec, batch, postOnly, thumbprintKid, bareRefusal } = directory.serviceAccounts;
   return [
     {
       client_id: PUBLIC_CLIENT,
       client_name: 'Amplify CLI',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token', DEVICE_GRANT, 'password'],
+      response_types: ['code'],
+      scope: AMPLIFY_CLI_SCOPES,
+      // a placeholder: redirectUriAllowed below accepts AMPLIFY_REDIRECT only
+      redirect_uris: ['http://localhost/callback'],
+    },
+    {
+      client_id: GENERIC_CLIENT,
+      client_name: 'OIDC CLI',
       // native: loopback redirect URIs match on any port (RFC 8252 §7.3)
       application_type: 'native',
       token_endpoint_auth_method: 'none',
@@ -151,14 +190,21 @@ function clientsOf(directory: Directory): ClientMetadata[] {
       response_types: [],
       redirect_uris: [],
     },
-    ...[secret, ...batch].map((sa) => ({
+    ...[secret, ...batch, bareRefusal].map((sa) => ({
       ...serviceAccount,
       client_id: sa.clientId,
       client_name: sa.name,
       client_secret: sa.clientSecret,
       token_endpoint_auth_method: 'client_secret_basic',
     })),
-    ...[rsa, ec].map((sa) => ({
+    {
+      ...serviceAccount,
+      client_id: postOnly.clientId,
+      client_name: postOnly.name,
+      client_secret: postOnly.clientSecret,
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+    ...[rsa, ec, thumbprintKid].map((sa) => ({
       ...serviceAccount,
       client_id: sa.clientId,
       client_name: sa.name,
@@ -192,8 +238,18 @@ export async function createProvider(setup: ProviderSetup): Promise<ProviderType
     // the CLI reads orgs and identity from the ID token even when it asked for just `openid offline_access`
     conformIdTokenClaims: false,
     rotateRefreshToken: true,
-    issueRefreshToken: async (_ctx: KoaContextWithOIDC, client: { grantTypeAllowed(t: string): boolean }, source: { scopes: Set<string> }) =>
-      client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access'),
+    // Keycloak gives amplify-cli a refresh token for `openid` alone; other clients need `offline_access` (OIDC Core §11).
+    issueRefreshToken: async (_ctx: KoaContextWithOIDC, client: { clientId: string; grantTypeAllowed(t: string): boolean }, source: { scopes: Set<string> }) =>
+      refreshTokenFor(client, source.scopes),
+    assertJwtClientAuthClaimsAndHeader: async (_ctx: KoaContextWithOIDC, claims: Record<string, unknown>, header: Record<string, unknown>, client: { clientId: string }) => {
+      const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      // Keycloak: the assertion's audience is the token endpoint (it also takes the issuer; this platform is stricter, so that we never depend on it)
+      if (!audiences.includes(setup.tokenEndpoint)) throw new errors.InvalidClientAuth('Token audience doesn\'t match domain');
+      // the thumbprint client's server looks the key up by kid, even in a one-key set
+      if (client.clientId === directory.serviceAccounts.thumbprintKid.clientId && header.kid !== directory.serviceAccounts.thumbprintKid.jwk.kid) {
+        throw new errors.InvalidClientAuth('no key found for the assertion\'s kid');
+      }
+    },
     pkce: { required: (_ctx: KoaContextWithOIDC, client: { clientAuthMethod: string }) => client.clientAuthMethod === 'none' },
     enabledJWA: {
       clientAuthSigningAlgValues: ['HS256', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'Ed25519', 'EdDSA'],
@@ -205,6 +261,8 @@ export async function createProvider(setup: ProviderSetup): Promise<ProviderType
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     clientBasedCORS: () => true,
     renderError: async (ctx: KoaContextWithOIDC, out: Record<string, unknown>) => {
+      // Keycloak's page for a redirect it does not accept
+      if (out.error === 'invalid_redirect_uri') out = { ...out, error_description: 'Invalid parameter: redirect_uri' };
       ctx.type = 'html';
       ctx.body = errorPage(out);
     },
@@ -257,13 +315,48 @@ export async function createProvider(setup: ProviderSetup): Promise<ProviderType
 
   const provider = new Provider(setup.issuer, configuration);
 
+  // The platform's login service takes amplify-cli back only to http://localhost:<port>/callback/<id>.
+  const clientPrototype = provider.Client.prototype;
+  const loopbackRule = clientPrototype.redirectUriAllowed;
+  clientPrototype.redirectUriAllowed = function (this: { clientId: string }, value: string) {
+    return this.clientId === PUBLIC_CLIENT ? AMPLIFY_REDIRECT.test(value) : loopbackRule.call(this as never, value);
+  };
+
+  const grantErrors = new WeakMap<object, string | undefined>();
+  provider.on('grant.error', (ctx, error) => {
+    grantErrors.set(ctx as object, (error as { error_detail?: string }).error_detail);
+  });
+
+
+  /** Token requests answered before oidc-provider sees them: the gateway's bare 403, and Basic for the post-only client. */
+  function refusedUpFront(ctx: KoaContextWithOIDC): boolean {
+    const basic = ctx.method === 'POST' && ctx.path === ROUTES.token ? basicUser(ctx.get('authorization')) : undefined;
+    if (basic === directory.serviceAccounts.bareRefusal.clientId) {
+      ctx.status = 403;
+      ctx.type = 'html';
+      ctx.body = '<html><body><h1>403 Forbidden</h1></body></html>\n';
+      return true;
+    }
+    // oidc-provider takes either secret style from a client_secret_post client; a server that does not decode Basic does not
+    if (basic === directory.serviceAccounts.postOnly.clientId) {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' };
+      return true;
+    }
+    return false;
+  }
+
   provider.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === ROUTES.authorization) keepOfflineAccess(ctx);
     try {
-      await next();
+      if (!refusedUpFront(ctx)) await next();
     } finally {
       if (ctx.method === 'POST' && ctx.path === ROUTES.token) {
         const body = ctx.oidc?.body ?? {};
+        const answer = ctx.body as { error?: string; error_description?: string } | undefined;
+        if (answer && typeof answer === 'object' && answer.error === 'invalid_grant') {
+          answer.error_description = keycloakDescription(asString(body.grant_type) ?? '', grantErrors.get(ctx)) ?? answer.error_description;
+        }
         setup.onTokenRequest({
           grantType: asString(body.grant_type) ?? '',
           clientId: asString(body.client_id) ?? basicUser(ctx.get('authorization')) ?? assertionIssuer(asString(body.client_assertion)),
@@ -293,6 +386,9 @@ export async function createProvider(setup: ProviderSetup): Promise<ProviderType
       }
 
       const requested = (asString(ctx.oidc.params.scope) ?? 'openid').split(' ');
+      const allowed = client.scope ? client.scope.split(' ') : SCOPES;
+      const refused = requested.filter((s) => SCOPES.includes(s) && !allowed.includes(s));
+      if (refused.length) throw new errors.InvalidScope('requested scope is not allowed', refused.join(' '));
       const scopes = SCOPES.filter((s) => requested.includes(s) && (s !== 'offline_access' || client.grantTypeAllowed('refresh_token')));
       const scope = scopes.join(' ');
       const account = accountOf(person);
@@ -309,7 +405,7 @@ export async function createProvider(setup: ProviderSetup): Promise<ProviderType
       const accessToken = await at.save();
 
       let refreshToken: string | undefined;
-      if (scopes.includes('offline_access')) {
+      if (refreshTokenFor(client, scopes)) {
         const rt = new provider.RefreshToken({
           accountId: person.sub,
           client,

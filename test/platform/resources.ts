@@ -92,11 +92,18 @@ function sessionOf(identity: Identity): Record<string, unknown> {
   return { user: { client_id: serviceAccount.clientId, name: serviceAccount.name }, org, orgs: [org] };
 }
 
+export const AMPLIFY_SDK_AGENT = 'AMPLIFY SDK/';
+
 export function createResourceHandler(setup: ResourceSetup) {
   const { provider, directory, image, seen } = setup;
   const who = (req: IncomingMessage) => identify(provider, directory, presentedToken(req));
 
   async function findSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The platform serves its API to its own SDK only, and tells by the User-Agent's prefix.
+    if (!(req.headers['user-agent'] ?? '').startsWith(AMPLIFY_SDK_AGENT)) {
+      sendJson(res, 403, { success: false, code: 403, description: `Forbidden: unrecognised client (the User-Agent must start with "${AMPLIFY_SDK_AGENT}").` });
+      return;
+    }
     const identity = await who(req);
     if (!identity) {
       sendJson(res, 401, { success: false, code: 401, description: 'Invalid or expired session.' }, { 'www-authenticate': CHALLENGE });

@@ -38,7 +38,7 @@ export async function signInWithBrowser(browser: Browser, url: string, username:
     await page.goto(url);
     await page.fill('#username', username);
     await page.fill('#password', password);
-    await Promise.all([page.waitForURL((u) => u.pathname === '/callback'), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/callback')), page.click('button[type=submit]')]);
     return { url: page.url(), text: await page.innerText('body') };
   });
 }
