@@ -2,6 +2,7 @@
 import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
+import { printable } from '../log.js';
 import { isLoopbackHost } from '../protocols/hosts.js';
 import type { EnvName } from '../store/config.js';
 
@@ -69,6 +70,18 @@ function serverStatus(error: unknown): number | undefined {
   return undefined;
 }
 
+/** An issuer's own words (error, error_description) as they may be printed: a non-empty string without control characters, or undefined. */
+export function issuerText(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? printable(value) : '';
+  return text === '' ? undefined : text;
+}
+
+/** " (error_description)", or nothing where the issuer gave none. */
+export const issuerDetail = (error: unknown): string => {
+  const text = issuerText((error as { error_description?: unknown } | null)?.error_description);
+  return text === undefined ? '' : ` (${text})`;
+};
+
 /** Turns openid-client and network failures into one clear line naming the issuer. */
 export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
   if (error instanceof AmplifyError) return error;
@@ -77,15 +90,18 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   const raw = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
   // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
   const challenge = Array.isArray(raw.cause) ? (raw.cause[0] as { parameters?: { error?: string; error_description?: string } } | undefined)?.parameters : undefined;
-  const e = challenge?.error ? { ...raw, error: challenge.error, error_description: challenge.error_description, message: raw.message, cause: undefined } : raw;
+  const chosen = challenge?.error ? { ...raw, error: challenge.error, error_description: challenge.error_description, message: raw.message, cause: undefined } : raw;
+  // Everything the issuer wrote is printed without control characters (an ESC sequence could rewrite the terminal).
+  const e = { ...chosen, error: issuerText(chosen.error), error_description: issuerText(chosen.error_description), message: issuerText(chosen.message) };
+  const detail = e.error_description === undefined ? '' : ` (${e.error_description})`;
   if (e.error === 'invalid_grant') {
     return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).`, { cause: error });
   }
   if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.error === 'invalid_scope' || e.error === 'access_denied') {
-    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}.`, { cause: error });
+    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${detail}.`, { cause: error });
   }
   if (typeof e.error === 'string') {
-    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${e.error_description ? ` (${e.error_description})` : ''} while ${doing}.`, { cause: error });
+    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${detail} while ${doing}.`, { cause: error });
   }
   const cause = e.cause as { code?: string; message?: string } | undefined;
   if (e.message === 'fetch failed' || cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'ETIMEDOUT' || e.code === 'ETIMEDOUT' || e.code === 'OAUTH_TIMEOUT') {
@@ -94,7 +110,10 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   if (typeof e.status === 'number' && e.status >= 500) {
     return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${e.status} while ${doing}; try again later.`, { cause: error });
   }
-  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${e.message ?? String(error)}.`, { cause: error });
+  // openid-client's own word for a check that failed ("invalid response encountered") carries the check itself as its cause.
+  const check = typeof raw.code === 'string' && raw.code.startsWith('OAUTH_') && raw.cause instanceof Error ? issuerText(raw.cause.message) : undefined;
+  const what = check === undefined ? (e.message ?? printable(String(error))) : `${e.message}: ${check}`;
+  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${what}.`, { cause: error });
 }
 
 export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Configuration> {
