@@ -48,7 +48,8 @@ export function chooseIssuer(options: { env?: string; issuer?: string; platformU
 }
 
 export interface IssuerAccess {
-  ctx: Pick<Context, 'fetch' | 'log'>;
+  /** `now` is the clock compared with the issuer's Date header (Date.now where not given, as openid-client's is). */
+  ctx: Pick<Context, 'fetch' | 'log'> & Partial<Pick<Context, 'now'>>;
   issuer: string;
   clientId: string;
   clientAuth?: oidc.ClientAuth;
@@ -68,6 +69,26 @@ function serverStatus(error: unknown): number | undefined {
     cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Seconds the local clock is ahead of each issuer's (negative: behind), from the Date header of its latest answer. */
+const clockOffsets = new Map<string, number>();
+// Past this a signed-JWT assertion or an ID token may be refused for the clock alone (the SPEC's 60 s).
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+function noteClock(issuer: string, response: Response, now: number): void {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  if (Number.isFinite(date)) clockOffsets.set(issuer, Math.round((now - date) / 1000));
+}
+
+/**
+ * " The clock here is N s ahead of …": said with a refusal where the issuer's clock differs from ours by more than
+ * 60 s, since signed-JWT assertions and ID tokens carry times that the other side checks against its own clock.
+ */
+function clockNote(issuer: string): string {
+  const offset = clockOffsets.get(issuer);
+  if (offset === undefined || Math.abs(offset) <= CLOCK_TOLERANCE_SECONDS) return '';
+  return ` The clock here is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} the issuer's (its Date header), which alone can cause this refusal: set the clock right (turn on NTP, e.g. \`timedatectl set-ntp true\`) and try again.`;
 }
 
 /** An issuer's own words (error, error_description) as they may be printed: a non-empty string without control characters, or undefined. */
@@ -94,14 +115,15 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   // Everything the issuer wrote is printed without control characters (an ESC sequence could rewrite the terminal).
   const e = { ...chosen, error: issuerText(chosen.error), error_description: issuerText(chosen.error_description), message: issuerText(chosen.message) };
   const detail = e.error_description === undefined ? '' : ` (${e.error_description})`;
+  const clock = clockNote(issuer);
   if (e.error === 'invalid_grant') {
-    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).`, { cause: error });
+    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).${clock}`, { cause: error });
   }
   if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.error === 'invalid_scope' || e.error === 'access_denied') {
-    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${detail}.`, { cause: error });
+    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${detail}.${clock}`, { cause: error });
   }
   if (typeof e.error === 'string') {
-    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${detail} while ${doing}.`, { cause: error });
+    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${detail} while ${doing}.${clock}`, { cause: error });
   }
   const cause = e.cause as { code?: string; message?: string } | undefined;
   if (e.message === 'fetch failed' || cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'ETIMEDOUT' || e.code === 'ETIMEDOUT' || e.code === 'OAUTH_TIMEOUT') {
@@ -113,15 +135,17 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   // openid-client's own word for a check that failed ("invalid response encountered") carries the check itself as its cause.
   const check = typeof raw.code === 'string' && raw.code.startsWith('OAUTH_') && raw.cause instanceof Error ? issuerText(raw.cause.message) : undefined;
   const what = check === undefined ? (e.message ?? printable(String(error))) : `${e.message}: ${check}`;
-  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${what}.`, { cause: error });
+  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${what}.${clock}`, { cause: error });
 }
 
 export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Configuration> {
   const { ctx, issuer, clientId } = access;
   const loopback = isLoopbackHost(new URL(issuer).hostname);
-  const customFetch: oidc.CustomFetch = (url, options) => {
+  const customFetch: oidc.CustomFetch = async (url, options) => {
     ctx.log.debug(`${options.method} ${url}`);
-    return ctx.fetch(url, options as RequestInit);
+    const response = await ctx.fetch(url, options as RequestInit);
+    noteClock(issuer, response, (ctx.now ?? Date.now)());
+    return response;
   };
   let config: oidc.Configuration;
   if (access.metadata) {
