@@ -119,6 +119,12 @@ async function hostileIssuer(answer: (res: ServerResponse) => void): Promise<{ i
       );
       return;
     }
+    if (req.url === '/api/v1/auth/findSession') {
+      // A platform whose names carry terminal escapes.
+      const org = { org_id: 'o1', guid: 'g1', name: 'Evil\u001b]0;pwned\u0007 Org\r' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { user: { email: 'mallory\u001b[2J@example.com', firstname: 'Mal\u0000', lastname: 'Lory\u009b' }, org, orgs: [org] } }));
+      return;
+    }
     req.resume();
     req.on('end', () => current(res));
   });
@@ -152,6 +158,17 @@ describe('an issuer that sends control characters and absurd numbers', () => {
     const asJson = await login(true);
     const message = json<{ error: { message: string } }>(asJson).error.message;
     assert.ok(!CONTROL.test(message), JSON.stringify(message));
+  });
+
+  test("names and organizations from the issuer's platform are listed without control characters", async () => {
+    hostile.setAnswer((res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'hostile-access-token-2', token_type: 'Bearer', expires_in: 300 })));
+    const out = await box.amplify(['auth', 'login', '--issuer', hostile.issuer, '--platform-url', hostile.issuer, '--client-id', 'named-sa'], { env: { AMPLIFY_CLIENT_SECRET: 'hostile-secret-1' } });
+    assert.equal(out.code, 0, out.stderr);
+    const list = await box.amplify(['auth', 'ls']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /Evil\]0;pwned Org/);
+    assert.ok(!CONTROL.test(`${out.stdout}${out.stderr}${list.stdout}`.replace(/\n/g, '')), JSON.stringify(list.stdout));
+    await mustRun(box, ['auth', 'logout', '--all']);
   });
 
   test('expires_in of 9e12, negative or not finite is refused in one line; nothing is stored', async () => {
