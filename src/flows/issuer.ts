@@ -111,19 +111,20 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   const raw = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
   // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
   const challenge = Array.isArray(raw.cause) ? (raw.cause[0] as { parameters?: { error?: string; error_description?: string } } | undefined)?.parameters : undefined;
-  const chosen = challenge?.error ? { ...raw, error: challenge.error, error_description: challenge.error_description, message: raw.message, cause: undefined } : raw;
+  const e = challenge?.error ? { ...raw, error: challenge.error, error_description: challenge.error_description, message: raw.message, cause: undefined } : raw;
   // Everything the issuer wrote is printed without control characters (an ESC sequence could rewrite the terminal).
-  const e = { ...chosen, error: issuerText(chosen.error), error_description: issuerText(chosen.error_description), message: issuerText(chosen.message) };
-  const detail = e.error_description === undefined ? '' : ` (${e.error_description})`;
+  // Read apart from e: an Error's message and cause are not enumerable, so a spread copy would lose them.
+  const said = { error: issuerText(e.error), error_description: issuerText(e.error_description), message: issuerText(e.message) };
+  const detail = said.error_description === undefined ? '' : ` (${said.error_description})`;
   const clock = clockNote(issuer);
-  if (e.error === 'invalid_grant') {
-    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).${clock}`, { cause: error });
+  if (said.error === 'invalid_grant') {
+    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${said.error_description ?? 'invalid_grant'}).${clock}`, { cause: error });
   }
-  if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.error === 'invalid_scope' || e.error === 'access_denied') {
-    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${detail}.${clock}`, { cause: error });
+  if (said.error === 'invalid_client' || said.error === 'unauthorized_client' || said.error === 'invalid_scope' || said.error === 'access_denied') {
+    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${said.error}${detail}.${clock}`, { cause: error });
   }
-  if (typeof e.error === 'string') {
-    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${detail} while ${doing}.${clock}`, { cause: error });
+  if (typeof said.error === 'string') {
+    return new AmplifyError('EISSUER', `${issuer} answered ${said.error}${detail} while ${doing}.${clock}`, { cause: error });
   }
   const cause = e.cause as { code?: string; message?: string } | undefined;
   if (e.message === 'fetch failed' || cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'ETIMEDOUT' || e.code === 'ETIMEDOUT' || e.code === 'OAUTH_TIMEOUT') {
@@ -134,7 +135,7 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   }
   // openid-client's own word for a check that failed ("invalid response encountered") carries the check itself as its cause.
   const check = typeof raw.code === 'string' && raw.code.startsWith('OAUTH_') && raw.cause instanceof Error ? issuerText(raw.cause.message) : undefined;
-  const what = check === undefined ? (e.message ?? printable(String(error))) : `${e.message}: ${check}`;
+  const what = check === undefined ? (said.message ?? printable(String(error))) : `${said.message}: ${check}`;
   return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${what}.${clock}`, { cause: error });
 }
 
