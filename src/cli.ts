@@ -12,6 +12,7 @@ import { TokenCommand } from './commands/token.js';
 import { WhoamiCommand } from './commands/whoami.js';
 import { createContext, type Context } from './context.js';
 import { AmplifyError } from './errors.js';
+import { maskArgv } from './log.js';
 import { version } from './version.js';
 
 export function buildCli(colors = false): Cli<CliContext> {
@@ -39,14 +40,14 @@ export function buildCli(colors = false): Cli<CliContext> {
   return cli;
 }
 
-/** clipanion's multi-line syntax errors, folded into the one line the SPEC asks for. */
+/** clipanion's multi-line syntax errors, folded into the one line the SPEC asks for, secret values masked. */
 function usageLine(error: unknown, argv: string[]): string {
   const text = error instanceof Error ? error.message : String(error);
   const [first = 'invalid command line', ...rest] = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('While running'));
   const suggestions = rest.filter((l) => l.startsWith('$ ')).map((l) => l.slice(2));
   const head = first.replace(/[:.;]?\s*$/, '').replace(/; did you mean( one of)?$/, '');
   const hint = suggestions.length ? `; did you mean ${suggestions.slice(0, 3).map((s) => `\`${s}\``).join(' or ')}?` : '';
-  return `${head} (\`amplify ${argv.join(' ')}\`)${hint} Run \`amplify --help\` for usage.`;
+  return `${head} (\`amplify ${maskArgv(argv).join(' ')}\`)${hint} Run \`amplify --help\` for usage.`;
 }
 
 /**

@@ -98,6 +98,44 @@ export function mask(text: string): string {
   return out;
 }
 
+// C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from elsewhere (an issuer's error, a device code) as it may reach a terminal: control characters removed. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, '');
+}
+
+/** Options whose value is a secret; what follows them on a command line is never repeated. */
+const SECRET_OPTIONS = new Set(['--client-secret', '--password']);
+
+/**
+ * A command line as it may be shown in a message: the values of --client-secret and --password (`--opt value`,
+ * `--opt=value`, a value starting with `-` too, whatever its length) become ***. The values are registered as
+ * well, so that any other text quoting one (a parser error naming a stray argument) is masked by mask().
+ */
+export function maskArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!SECRET_OPTIONS.has(name)) out.push(arg);
+    else if (eq >= 0) {
+      registerSecret(arg.slice(eq + 1));
+      out.push(`${name}=***`);
+    } else {
+      out.push(arg);
+      if (i + 1 < argv.length) {
+        registerSecret(argv[i + 1]);
+        out.push('***');
+        i += 1;
+      }
+    }
+  }
+  return out;
+}
+
 export interface Logger {
   /** Only with AMPLIFY_DEBUG=1: traces of requests and decisions. */
   debug(message: string): void;

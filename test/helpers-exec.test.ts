@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { has, lastSeen, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { AMPLIFY_BIN, sandbox, type Sandbox } from './support/cli.js';
+import { openTerminal, tmuxMissing } from './support/pty.js';
 
 let platform: Platform;
 before(async () => {
@@ -121,10 +122,43 @@ describe('amplify auth exec', () => {
     assert.equal(killed.code, 143);
   });
 
-  test('errors: a missing command or no usable account is one line on stderr, exit 1, and nothing runs', async () => {
+  test('a command that is not found exits 127; one that cannot be run (not executable, a directory) exits 126; one line each', async () => {
     const missing = await box.amplify(['auth', 'exec', '--', 'no-such-command-amplify']);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 127);
     assert.equal(missing.stderr, 'amplify: no-such-command-amplify: command not found.\n');
+    const missingPath = await box.amplify(['auth', 'exec', '--', join(box.home, 'no', 'such', 'file')]);
+    assert.equal(missingPath.code, 127, missingPath.stderr);
+    const plain = join(box.home, 'not-executable.sh');
+    await writeFile(plain, '#!/bin/sh\necho ran\n', { mode: 0o644 });
+    for (const target of [plain, box.home]) {
+      const out = await box.amplify(['auth', 'exec', '--', target]);
+      assert.equal(out.code, 126, `${target}: ${out.stderr}`);
+      assert.match(out.stderr, new RegExp(`^amplify: cannot run ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*\n$`));
+      assert.equal(out.stdout, '');
+    }
+  });
+
+  test('one Ctrl-C in a terminal reaches the child once; amplify exits with the status the child chose', { skip: tmuxMissing() ?? false }, async () => {
+    // The child counts SIGINTs for a while after the first, then exits with 10 + the count.
+    const script = `let n = 0; process.on('SIGINT', () => { n += 1; if (n === 1) setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(10 + n); }, 1500); }); console.log('child ready'); setInterval(() => {}, 1000);`;
+    const terminal = await openTerminal(box, ['auth', 'exec', '--', process.execPath, '-e', script]);
+    try {
+      await terminal.waitFor(/child ready/);
+      await terminal.press('C-c');
+      assert.equal(await terminal.exitCode(), 11, await terminal.screen());
+      assert.match(await terminal.screen(), /SIGINTs: 1\b/);
+    } finally {
+      await terminal.close();
+    }
+  });
+
+  test('without a terminal, a SIGINT sent to amplify alone is forwarded to the child', async () => {
+    const handled = await execAndSignal(box, `process.on('SIGINT', () => { console.log('child got SIGINT'); process.exit(43); }); console.log('ready'); setInterval(() => {}, 1000);`, 'SIGINT');
+    assert.equal(handled.code, 43);
+    assert.match(handled.stdout, /child got SIGINT\n/);
+  });
+
+  test('errors: no usable account is one line on stderr, exit 1, and nothing runs', async () => {
     const marker = join(box.home, 'ran');
     const noAccount = await box.amplify(['auth', 'exec', '--account', 'nobody', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`]);
     assert.equal(noAccount.code, 1);
@@ -135,18 +169,18 @@ describe('amplify auth exec', () => {
   });
 });
 
-/** Starts `amplify auth exec -- node -e script`, waits for "ready", sends SIGTERM to amplify (not the child), and waits. */
-function execAndSignal(box: Sandbox, script: string): Promise<{ code: number | null; stdout: string }> {
+/** Starts `amplify auth exec -- node -e script`, waits for "ready", sends a signal (SIGTERM) to amplify (not the child), and waits. */
+function execAndSignal(box: Sandbox, script: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [AMPLIFY_BIN, 'auth', 'exec', '--', process.execPath, '-e', script], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no exit after SIGTERM; stdout: ${stdout}`));
+      reject(new Error(`no exit after ${signal}; stdout: ${stdout}`));
     }, 20_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (stdout.includes('ready\n') && !child.killed) child.kill('SIGTERM');
+      if (stdout.includes('ready\n') && !child.killed) child.kill(signal);
     });
     child.once('error', reject);
     child.once('close', (code) => {

@@ -92,7 +92,8 @@ describe('git: setup, then git clone through the helper', () => {
     assert.deepEqual([...new Set(during)], ['sa-rsa'], 'every request of the second clone came as sa-rsa');
   });
 
-  test('a username in the URL that names an account picks that account', async () => {
+  test('a username in the URL that names an account bound to the host too picks that account', async () => {
+    await mustRun(box, ['auth', 'setup', 'git', '--host', hostPort(), '--account', 'sa-secret']);
     const before = platform.seen.git.length;
     const clone = await box.run('git', ['clone', gitUrl('sa-secret'), join(box.home, 'by-username')]);
     assert.equal(clone.code, 0, clone.stderr);
@@ -214,7 +215,8 @@ describe('git credential protocol, piped into git-credential-amplify', () => {
     assert.equal(tokenRequests('sa-secret'), requests);
   });
 
-  test('a username that names an account picks that account; any other username is echoed with the default token', async () => {
+  test('a username that names an account bound to the host picks that account; any other username is echoed with the default token', async () => {
+    await mustRun(box, ['auth', 'setup', 'git', '--host', hostPort(), '--account', 'sa-rsa']);
     const rsa = await token(box, 'sa-rsa');
     const named = await get(request('protocol=http', `host=${hostPort()}`, 'username=sa-rsa'));
     assert.equal(named.stdout, `username=sa-rsa\npassword=${rsa}\npassword_expiry_utc=${await expirySeconds('sa-rsa')}\n`);
@@ -246,6 +248,7 @@ describe('git credential protocol, piped into git-credential-amplify', () => {
 
   test('an account that needs a new login: quit=1 on stdout, the reason on stderr, the account kept', async () => {
     const alice = await loginPerson(box, platform, 'alice');
+    await mustRun(box, ['auth', 'setup', 'git', '--host', hostPort(), '--account', alice]);
     const aliceToken = await token(box, alice);
     await platform.revokeGrantsFor('alice');
     // Drop the cached token the way git would after a 401, so the next get must refresh, and the issuer refuses.

@@ -194,7 +194,7 @@ describe('every command with AMPLIFY_DEBUG=1', () => {
     assert.equal(seen.npm, true);
     assert.equal(seen.inArgv, 0, 'no process on the machine has the token in its argv');
     const failing = await record('exec (failing command)', amplify(['auth', 'exec', '--', 'no-such-command-xyz']));
-    assert.equal(failing.code, 1);
+    assert.equal(failing.code, 127, 'a command that is not found');
   });
 
   test('setup for every tool, then the helpers as git, docker and kubectl run them', async () => {

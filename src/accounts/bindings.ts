@@ -10,28 +10,40 @@ export interface BoundAccount {
   username: string;
 }
 
-export function findBinding(config: ConfigFile, tool: Tool, host: string): HostBinding | undefined {
-  return config.bindings.find((binding) => binding.tool === tool && binding.host === host);
+/** Every binding of (tool, host): git may hold one per account (`setup git --host H --account A`, once per account). */
+export function hostBindings(config: ConfigFile, tool: Tool, host: string): HostBinding[] {
+  return config.bindings.filter((binding) => binding.tool === tool && binding.host === host);
 }
 
+/**
+ * The account that answers for a host. A username that names an account picks it only where a binding pins that
+ * account to this host too: otherwise a URL (a hostile submodule's `https://other-account@host/`) could send any
+ * logged-in account's token to any bound host. Else the host's own binding answers, whatever the username says:
+ * the unpinned one (the account selected at the time of use), else the one pinned to the selected account, else
+ * the first made.
+ */
 export function resolveBinding(config: ConfigFile, tool: Tool, host: string, requestedUsername?: string): BoundAccount | null {
-  const binding = findBinding(config, tool, host);
+  const bindings = hostBindings(config, tool, host);
+  const named = requestedUsername ? bindings.find((binding) => binding.account === requestedUsername) : undefined;
+  if (named) return { binding: named, account: named.account, username: requestedUsername! };
+  const binding = bindings.find((b) => b.account === null) ?? bindings.find((b) => b.account === config.auth.defaultAccount) ?? bindings[0];
   if (!binding) return null;
-  // Several accounts on one host: the username git or docker sends may name the account to use.
-  if (requestedUsername && config.accounts[requestedUsername]) {
-    return { binding, account: requestedUsername, username: requestedUsername };
-  }
   // null is resolved by resolveAccount where the token is fetched, so helpers and `amplify auth token` agree on "the default".
   return { binding, account: binding.account, username: requestedUsername || binding.username || DEFAULT_USERNAME };
 }
 
-/** Adds or replaces the binding for (tool, host). */
+/** Whether two bindings are the same slot: (tool, host), and for git the account too (several accounts on one host). */
+const sameSlot = (a: HostBinding, b: Pick<HostBinding, 'tool' | 'host' | 'account'>): boolean =>
+  a.tool === b.tool && a.host === b.host && (a.tool !== 'git' || a.account === b.account);
+
+/** Adds or replaces the binding of its slot. */
 export function putBinding(config: ConfigFile, binding: HostBinding): void {
-  config.bindings = [...config.bindings.filter((b) => !(b.tool === binding.tool && b.host === binding.host)), binding];
+  config.bindings = [...config.bindings.filter((b) => !sameSlot(b, binding)), binding];
 }
 
-export function removeBinding(config: ConfigFile, tool: Tool, host: string): boolean {
+/** Removes the bindings of (tool, host): all of them, or with `account` given (null: the unpinned one) only that account's. */
+export function removeBinding(config: ConfigFile, tool: Tool, host: string, account?: string | null): boolean {
   const before = config.bindings.length;
-  config.bindings = config.bindings.filter((b) => !(b.tool === tool && b.host === host));
+  config.bindings = config.bindings.filter((b) => !(b.tool === tool && b.host === host && (account === undefined || b.account === account)));
   return config.bindings.length !== before;
 }

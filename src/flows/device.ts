@@ -2,15 +2,13 @@
 import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
 import { progress, untilAborted, waitForPerson } from '../prompts.js';
-import { issuerConfiguration, issuerError } from './issuer.js';
+import { issuerConfiguration, issuerDetail, issuerError, issuerText } from './issuer.js';
 import { refusal, type BrowserLoginContext, type BrowserLoginOptions } from './pkce.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 function pollFailure(error: unknown, issuer: string): AmplifyError {
-  const e = error as { error?: unknown; error_description?: unknown };
-  const detail = typeof e?.error_description === 'string' && e.error_description ? ` (${e.error_description})` : '';
-  if (e?.error === 'expired_token') {
-    return new AmplifyError('ETIMEOUT', `the device code expired before the sign-in was approved (expired_token${detail}); run \`amplify auth login --device\` again.`, { cause: error });
+  if ((error as { error?: unknown } | null)?.error === 'expired_token') {
+    return new AmplifyError('ETIMEOUT', `the device code expired before the sign-in was approved (expired_token${issuerDetail(error)}); run \`amplify auth login --device\` again.`, { cause: error });
   }
   return refusal(error, issuer, 'waiting for the device sign-in');
 }
@@ -29,12 +27,15 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
   }
 
   const minutes = Math.max(1, Math.round(started.expires_in / 60));
-  ctx.stderr.write(`To sign in, open ${started.verification_uri} in a browser on any device and enter the code:\n\n    ${started.user_code}\n\n`);
-  const complete = started.verification_uri_complete;
+  // What the issuer sent is shown to the person: without control characters.
+  const uri = issuerText(started.verification_uri) ?? '';
+  const code = issuerText(started.user_code) ?? '';
+  ctx.stderr.write(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n`);
+  const complete = issuerText(started.verification_uri_complete);
   if (complete) ctx.stderr.write(`Or open this link, which carries the code:\n  ${complete}\n`);
   if (options.launchBrowser) {
     try {
-      await ctx.openBrowser(complete ?? started.verification_uri);
+      await ctx.openBrowser(complete ?? uri);
       ctx.stderr.write('Opened a browser at that page.\n');
     } catch (error) {
       ctx.stderr.write(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
@@ -46,7 +47,7 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
     timeoutSeconds: options.timeoutSeconds,
     timeoutMessage: `the device sign-in was not approved within ${options.timeoutSeconds} second${options.timeoutSeconds === 1 ? '' : 's'}; run \`amplify auth login --device\` again (--timeout <seconds> waits longer).`,
   });
-  const spinner = progress(ctx, `Waiting for the code ${started.user_code} to be approved (Ctrl-C to cancel)…`);
+  const spinner = progress(ctx, `Waiting for the code ${code} to be approved (Ctrl-C to cancel)…`);
   try {
     // openid-client waits the interval the issuer asks for and adds 5 s on each slow_down.
     const polling = oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal: wait.signal });

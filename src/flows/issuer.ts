@@ -2,6 +2,7 @@
 import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
+import { printable } from '../log.js';
 import { isLoopbackHost } from '../protocols/hosts.js';
 import type { EnvName } from '../store/config.js';
 
@@ -83,7 +84,8 @@ export function discoveredIssuer(metadata: Record<string, unknown>, source: stri
 export const sameIssuer = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 export interface IssuerAccess {
-  ctx: Pick<Context, 'fetch' | 'log'>;
+  /** `now` is the clock compared with the issuer's Date header (Date.now where not given, as openid-client's is). */
+  ctx: Pick<Context, 'fetch' | 'log'> & Partial<Pick<Context, 'now'>>;
   issuer: string;
   clientId: string;
   clientAuth?: oidc.ClientAuth;
@@ -114,6 +116,38 @@ function bareRefusal(error: unknown): number | undefined {
   return typeof (error as { error?: unknown }).error === 'string' ? undefined : cause.status;
 }
 
+/** Seconds the local clock is ahead of each issuer's (negative: behind), from the Date header of its latest answer. */
+const clockOffsets = new Map<string, number>();
+// Past this a signed-JWT assertion or an ID token may be refused for the clock alone (the SPEC's 60 s).
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+function noteClock(issuer: string, response: Response, now: number): void {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  if (Number.isFinite(date)) clockOffsets.set(issuer, Math.round((now - date) / 1000));
+}
+
+/**
+ * " The clock here is N s ahead of …": said with a refusal where the issuer's clock differs from ours by more than
+ * 60 s, since signed-JWT assertions and ID tokens carry times that the other side checks against its own clock.
+ */
+function clockNote(issuer: string): string {
+  const offset = clockOffsets.get(issuer);
+  if (offset === undefined || Math.abs(offset) <= CLOCK_TOLERANCE_SECONDS) return '';
+  return ` The clock here is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} the issuer's (its Date header), which alone can cause this refusal: set the clock right (turn on NTP, e.g. \`timedatectl set-ntp true\`) and try again.`;
+}
+
+/** An issuer's own words (error, error_description) as they may be printed: a non-empty string without control characters, or undefined. */
+export function issuerText(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? printable(value) : '';
+  return text === '' ? undefined : text;
+}
+
+/** " (error_description)", or nothing where the issuer gave none. */
+export const issuerDetail = (error: unknown): string => {
+  const text = issuerText((error as { error_description?: unknown } | null)?.error_description);
+  return text === undefined ? '' : ` (${text})`;
+};
+
 /** Turns openid-client and network failures into one clear line naming the issuer. */
 export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
   if (error instanceof AmplifyError) return error;
@@ -127,14 +161,19 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
   const challenge = Array.isArray(raw.cause) ? (raw.cause[0] as { parameters?: { error?: string; error_description?: string } } | undefined)?.parameters : undefined;
   const e = challenge?.error ? { ...raw, error: challenge.error, error_description: challenge.error_description, message: raw.message, cause: undefined } : raw;
-  if (e.error === 'invalid_grant') {
-    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${e.error_description ?? 'invalid_grant'}).`, { cause: error });
+  // Everything the issuer wrote is printed without control characters (an ESC sequence could rewrite the terminal).
+  // Read apart from e: an Error's message and cause are not enumerable, so a spread copy would lose them.
+  const said = { error: issuerText(e.error), error_description: issuerText(e.error_description), message: issuerText(e.message) };
+  const detail = said.error_description === undefined ? '' : ` (${said.error_description})`;
+  const clock = clockNote(issuer);
+  if (said.error === 'invalid_grant') {
+    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${said.error_description ?? 'invalid_grant'}).${clock}`, { cause: error });
   }
-  if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.error === 'invalid_scope' || e.error === 'access_denied') {
-    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}.`, { cause: error });
+  if (said.error === 'invalid_client' || said.error === 'unauthorized_client' || said.error === 'invalid_scope' || said.error === 'access_denied') {
+    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${said.error}${detail}.${clock}`, { cause: error });
   }
-  if (typeof e.error === 'string') {
-    return new AmplifyError('EISSUER', `${issuer} answered ${e.error}${e.error_description ? ` (${e.error_description})` : ''} while ${doing}.`, { cause: error });
+  if (typeof said.error === 'string') {
+    return new AmplifyError('EISSUER', `${issuer} answered ${said.error}${detail} while ${doing}.${clock}`, { cause: error });
   }
   const cause = e.cause as { code?: string; message?: string } | undefined;
   if (e.message === 'fetch failed' || cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'ETIMEDOUT' || e.code === 'ETIMEDOUT' || e.code === 'OAUTH_TIMEOUT') {
@@ -143,15 +182,20 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   if (typeof e.status === 'number' && e.status >= 500) {
     return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${e.status} while ${doing}; try again later.`, { cause: error });
   }
-  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${e.message ?? String(error)}.`, { cause: error });
+  // openid-client's own word for a check that failed ("invalid response encountered") carries the check itself as its cause.
+  const check = typeof raw.code === 'string' && raw.code.startsWith('OAUTH_') && raw.cause instanceof Error ? issuerText(raw.cause.message) : undefined;
+  const what = check === undefined ? (said.message ?? printable(String(error))) : `${said.message}: ${check}`;
+  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${what}.${clock}`, { cause: error });
 }
 
 export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Configuration> {
   const { ctx, issuer, clientId } = access;
   const loopback = isLoopbackHost(new URL(issuer).hostname);
-  const customFetch: oidc.CustomFetch = (url, options) => {
+  const customFetch: oidc.CustomFetch = async (url, options) => {
     ctx.log.debug(`${options.method} ${url}`);
-    return ctx.fetch(url, options as RequestInit);
+    const response = await ctx.fetch(url, options as RequestInit);
+    noteClock(issuer, response, (ctx.now ?? Date.now)());
+    return response;
   };
   let config: oidc.Configuration;
   if (access.metadata) {

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { progress, untilAborted, waitForPerson } from '../prompts.js';
-import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerDetail, issuerError, type IssuerAccess } from './issuer.js';
 import { startLoopback, type RedirectPlan } from './loopback.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
@@ -20,10 +20,9 @@ export interface BrowserLoginOptions {
 
 /** What the issuer said when it refused the person (error=access_denied and friends), in one line. */
 export function refusal(error: unknown, issuer: string, doing: string): AmplifyError {
-  const e = error as { error?: unknown; error_description?: unknown };
+  const e = error as { error?: unknown };
   if (typeof e?.error === 'string' && !(error instanceof AmplifyError)) {
-    const detail = typeof e.error_description === 'string' && e.error_description ? ` (${e.error_description})` : '';
-    if (e.error === 'access_denied') return new AmplifyError('EAUTH', `the sign-in was denied at ${issuer}: access_denied${detail}; run the login again to retry.`, { cause: error });
+    if (e.error === 'access_denied') return new AmplifyError('EAUTH', `the sign-in was denied at ${issuer}: access_denied${issuerDetail(error)}; run the login again to retry.`, { cause: error });
   }
   return issuerError(error, issuer, doing);
 }

@@ -1,5 +1,6 @@
 // Who the tokens belong to and which organizations they reach: the platform's findSession, else the `orgs` claim.
 import type { Context } from '../context.js';
+import { printable } from '../log.js';
 import type { OrgRef } from '../store/config.js';
 import { version } from '../version.js';
 import type { TokenSet } from './tokens.js';
@@ -18,7 +19,11 @@ export interface SessionInfo {
   defaultOrg: OrgRef | null;
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null);
+// Names, emails and orgs are the issuer's or platform's text, printed later by `ls` and in account names: no control characters.
+const str = (value: unknown): string | null => {
+  const text = typeof value === 'string' ? printable(value) : typeof value === 'number' ? String(value) : '';
+  return text === '' ? null : text;
+};
 
 function orgFromPlatform(raw: unknown): OrgRef | null {
   const o = raw as { org_id?: unknown; id?: unknown; guid?: unknown; name?: unknown } | null;

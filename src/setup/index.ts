@@ -2,7 +2,7 @@
 import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { putBinding, removeBinding } from '../accounts/bindings.js';
+import { hostBindings, putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
 import { AmplifyError, usageError } from '../errors.js';
@@ -85,10 +85,14 @@ export async function setup(ctx: SetupContext, request: SetupRequest): Promise<S
   const hosts = bindingHosts(request);
   const username = request.username ?? null;
   const binding: HostBinding = { tool: request.tool, host: hosts[0]!, account: request.account ?? null, username };
-  if (request.account && !request.remove) resolveAccount(await readConfig(ctx), request.account);
-  const { changed, notes } = request.remove ? await unconfigureTool(ctx, request, hosts) : await configureTool(ctx, request, hosts, binding);
+  const current = await readConfig(ctx);
+  if (request.account && !request.remove) resolveAccount(current, request.account);
+  // git keeps one binding per account of a host; removing one account's leaves the others and git's configuration.
+  const pinned = request.tool === 'git' ? request.account : undefined;
+  const othersStay = request.remove && pinned !== undefined && hosts.some((host) => hostBindings(current, request.tool, host).some((b) => b.account !== pinned));
+  const { changed, notes } = othersStay ? { changed: [], notes: [] } : request.remove ? await unconfigureTool(ctx, request, hosts) : await configureTool(ctx, request, hosts, binding);
   const removed = await mutateState(ctx, ({ config }) => {
-    if (request.remove) return hosts.map((host) => removeBinding(config, request.tool, host)).some(Boolean);
+    if (request.remove) return hosts.map((host) => removeBinding(config, request.tool, host, pinned)).some(Boolean);
     for (const host of hosts) putBinding(config, { ...binding, host });
     return false;
   });
