@@ -85,7 +85,7 @@ export async function getAccessToken(
   options: { account?: string | null; minValidity?: number; config?: ConfigFile } = {},
 ): Promise<AccessToken> {
   // Lock-free: files are replaced atomically, so this read sees whole files, if perhaps one write apart.
-  const state = await readState(ctx, { config: options.config });
+  const state = await readState(ctx, { config: options.config, accessOnly: true });
   const record = resolveAccount(state.config, options.account);
   if (record.needsLogin) throw needsLoginError(record);
   const minValidityMs = threshold(state, options.minValidity);
@@ -115,7 +115,7 @@ async function refreshedElsewhere(ctx: TokenContext, name: string, seen: Account
   const lock = refreshLockName(name);
   for (let pause = 5; await lockHeld(dir, lock); pause = Math.min(pause * 1.5, 100)) {
     await new Promise((resolve) => setTimeout(resolve, pause));
-    const state = await readState(ctx);
+    const state = await readState(ctx, { accessOnly: true });
     const record = state.config.accounts[name];
     const secrets = accountSecrets(state, name);
     if (record && !record.needsLogin && secrets?.accessToken !== seen?.accessToken && unexpired(secrets, ctx.now())) return served(record, secrets);
