@@ -20,7 +20,6 @@ import { directOutput, readStandardInput } from '../credential/io.js';
 import { answerCall, credentialCall } from '../credential/main.js';
 import { execEnvironment, runProgram } from '../exec/run.js';
 import { createLogger } from '../log.js';
-import { version } from '../version.js';
 import { isHelperCall, type CredentialTool, type FastCall } from './entries.js';
 import { fastTierMissed } from './fast-miss.js';
 
@@ -83,14 +82,11 @@ async function runCredentialFast(tool: CredentialTool, args: string[], full: Ful
   await runCredential(tool, args, input);
 }
 
-type CommandCall = Exclude<FastCall, { entry: CredentialTool }>;
+type CommandCall = Exclude<FastCall, { entry: CredentialTool | 'version' }>;
 
 /** A command's output, as its clipanion command (src/commands/*.ts) prints it. */
 async function commandOutput(ctx: Context, call: Exclude<CommandCall, { entry: 'exec' }>): Promise<string> {
   switch (call.entry) {
-    case 'version':
-      // What clipanion's VersionCommand prints.
-      return `${version}\n`;
     case 'ls':
       return formatAccountList(await listAccounts(ctx), call.json, ctx.now());
     case 'whoami':
@@ -118,8 +114,8 @@ async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: Ful
   process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(out, error, false));
 }
 
-/** Answers one call of the table (src/bin/entries.ts), or hands it over. */
-export async function runFastCall(call: FastCall, full: FullBuild): Promise<void> {
+/** Answers one call of the table (src/bin/entries.ts), or hands it over; `--version` is the loader's (fast-start.ts). */
+export async function runFastCall(call: Exclude<FastCall, { entry: 'version' }>, full: FullBuild): Promise<void> {
   if (isHelperCall(call)) return runCredentialFast(call.entry, call.args, full);
   if (call.entry === 'exec') return runExecFast(call, full);
   const { ctx, stdout, stderr } = heldContext();

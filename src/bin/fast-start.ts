@@ -17,6 +17,7 @@ import { Script } from 'node:vm';
 import type * as FullTier from './credential.js';
 import type * as FastTier from './credential-fast.js';
 import type { FullBuild } from './credential-fast.js';
+import { version } from '../version.js';
 import { route, type Executable, type FastEntry } from './entries.js';
 /** The tiers, by their file's name in dist/. */
 type TierName = 'credential-fast' | 'credential-full';
@@ -196,6 +197,16 @@ export async function start(executable: Executable, argv: string[]): Promise<voi
   const call = route(executable, argv);
   if (!call) {
     await runCli();
+    return;
+  }
+  // What clipanion's VersionCommand prints; the build wrote the version in, so no tier is needed for it.
+  if (call.entry === 'version') {
+    try {
+      writeSync(1, `${version}\n`);
+    } catch (error) {
+      // A full non-blocking pipe: the stream waits for it. No reader (EPIPE): nobody to answer.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(`${version}\n`);
+    }
     return;
   }
   const fast = loadTier<typeof FastTier>('credential-fast', call.entry);
