@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
+import { FAST_TIER_REQUIRES } from './src/bin/entries.js';
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -53,6 +54,28 @@ async function headWithHash(file: string): Promise<void> {
 }
 
 /**
+ * node:fs calls that change files. The fast tier's node:fs/promises is src/bin/fast-fs.ts, whose writes are misses
+ * (and node:fs/promises itself is not in FAST_TIER_REQUIRES); what is left to check is node:fs's synchronous writes,
+ * and its callback ones through a module object (`fs.writeFile(`).
+ */
+const FS_WRITES = /\b(?:writeFile|appendFile|rename|rm|rmdir|mkdir|unlink|chmod|chown|copyFile|symlink|link|truncate|utimes|mkdtemp|cp)Sync\b|\.(?:writeFile|appendFile|rename|rm|rmdir|mkdir|unlink|chmod|chown|copyFile|symlink|truncate|mkdtemp|cp)\)?\(/;
+
+/**
+ * What the fast tier rests on, checked on what the build wrote: it loads nothing but what src/bin/entries.ts allows
+ * (FAST_TIER_REQUIRES), and it changes no file before it hands a call over, as it calls no node:fs write at all.
+ */
+async function checkFastTier(file: string): Promise<void> {
+  const code = await readFile(file, 'utf8');
+  const loads = [...code.matchAll(/\b(?:require|getBuiltinModule)\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
+  const dynamic = code.match(/\b(?:require|getBuiltinModule)\(\s*[^"'`\s)]/);
+  if (dynamic) throw new Error(`${file} loads a module whose name is computed (${dynamic[0]}…): the fast tier may load only FAST_TIER_REQUIRES (src/bin/entries.ts)`);
+  const foreign = [...new Set(loads.filter((name) => !FAST_TIER_REQUIRES.includes(name)))];
+  if (foreign.length > 0) throw new Error(`${file} loads ${foreign.join(', ')}, which the fast tier may not (FAST_TIER_REQUIRES in src/bin/entries.ts)`);
+  const write = FS_WRITES.exec(code);
+  if (write) throw new Error(`${file} calls ${write[0]}…: the fast tier writes no file (src/bin/fast-fs.ts); the full build does`);
+}
+
+/**
  * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module of this
  * package is a stand-in that reports the miss, headed by its content hash; then its loader, dist/fast-start.cjs,
  * which hands what the tier cannot answer to the full build.
@@ -76,7 +99,7 @@ async function buildFastTier(): Promise<void> {
             return { path: args.path, namespace: 'fast-tier-stand-in' };
           });
           esbuild.onLoad({ filter: /.*/, namespace: 'fast-tier-stand-in' }, (args) => ({
-            contents: `import { fastTierMiss } from ${JSON.stringify(tier)};\nthrow fastTierMiss(${JSON.stringify(args.path)});\n`,
+            contents: `import { fastTierMiss } from ${JSON.stringify(resolve('src/bin/fast-miss.ts'))};\nthrow fastTierMiss(${JSON.stringify(args.path)});\n`,
             loader: 'ts',
             resolveDir: resolve('src/bin'),
           }));
@@ -85,6 +108,7 @@ async function buildFastTier(): Promise<void> {
       noWarnings('the fast tier'),
     ],
   });
+  await checkFastTier(join(OUT, 'credential-fast.cjs'));
   await headWithHash(join(OUT, 'credential-fast.cjs'));
   // What the tier hands a helper call to when it needs more than a read (a refresh, a store, an erase): the helpers'
   // whole code (src/bin/credential.ts) as one CommonJS file, every dynamic import bundled, loaded the same way.

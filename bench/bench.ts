@@ -1,6 +1,6 @@
 // npm run bench: what a credential-helper call costs next to starting Node, every case measured side by side in one run.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,16 @@ async function startSecretService(home: string): Promise<{ address: string; stop
   return { address, stop };
 }
 
+const installed = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/** gh with one host logged in through its config file alone (no keyring, no network): what `gh auth token` reads. */
+async function ghConfig(home: string): Promise<string> {
+  const dir = join(home, 'gh');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'hosts.yml'), `github.com:\n    oauth_token: gho_${'b'.repeat(36)}\n    user: bench\n    git_protocol: https\n`, { mode: 0o600 });
+  return dir;
+}
+
 /** Grows a sandbox to `accounts` accounts and `bindings` git bindings, through the store's own write path. */
 async function grow(box: Sandbox, accounts: number, bindings: number): Promise<void> {
   const ctx = createContext({ env: box.env });
@@ -214,6 +224,8 @@ async function main(): Promise<void> {
     console.log(line);
   };
   const loadBefore = load();
+  /** The rows of issue 13's table, from the clean-environment runs above (each against its own run's node -e 0). */
+  const summary: Row[] = [];
   const platform = await startPlatform({});
   const boxes: Sandbox[] = [];
   try {
@@ -359,6 +371,47 @@ async function main(): Promise<void> {
       ),
     );
 
+    // Issue 13: what scripts, CI steps and editors run on every use, in the clean environment the issue measured in,
+    // with gh's equivalent in the same run.
+    const cmd = (name: string, args: string[], goal: number | undefined, env: Record<string, string>, test: (stdout: string) => boolean): Case => ({
+      name,
+      goal,
+      run: () => runTimed(process.execPath, [AMPLIFY, ...args], env),
+      check: expectOk(name, test),
+    });
+    const looksLikeToken = (stdout: string) => /^[\w.-]{20,}\n$/.test(stdout);
+    const ghPeer = (env: Record<string, string>, dir: string): Case => ({
+      name: '`gh auth token` (peer)',
+      run: () => runTimed('gh', ['auth', 'token'], { ...env, GH_CONFIG_DIR: dir }),
+      check: expectOk('gh auth token', (stdout) => stdout.startsWith('gho_')),
+    });
+    const commands = (env: Record<string, string>): Case[] => [
+      nodeIn(env),
+      cmd('amplify auth token', ['auth', 'token'], 1.2, env, looksLikeToken),
+      cmd('amplify auth exec -- true', ['auth', 'exec', '--', 'true'], 1.25, env, (stdout) => stdout === ''),
+      cmd('amplify auth whoami', ['auth', 'whoami'], 1.2, env, (stdout) => stdout.startsWith('Account:')),
+      cmd('amplify auth whoami --json', ['auth', 'whoami', '--json'], 1.2, env, (stdout) => stdout.includes('"name"')),
+      cmd('amplify --version', ['--version'], 1.2, env, (stdout) => /^\d+\.\d+\.\d+/.test(stdout)),
+      { ...kubectl(env), goal: 1.2 },
+      cmd('amplify auth ls', ['auth', 'ls'], 1.2, env, (stdout) => stdout.includes('sa-secret')),
+      gitGet(box, 'git-credential-amplify get (cached)', 1.15, env),
+    ];
+    say();
+    say('### The commands scripts run, in a clean environment');
+    say();
+    const gh = installed('gh') ? await ghConfig(box.home) : undefined;
+    say(
+      `Each with a cached token, from the package's bin (\`node helpers/amplify ...\`, as npm installs it), in the clean environment; ${gh ? '`gh auth token` (gh ' + (spawnSync('gh', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.replace(/^gh version /, '') ?? '?') + ', logged in through its hosts.yml) in the same run.' : 'gh is not installed here (`apt-get install gh`), so its peer row is missing.'}`,
+    );
+    say();
+    const commandRows = await measure([...commands(box.cleanEnv), ...(gh ? [ghPeer(box.cleanEnv, gh)] : [])], RUNS, WARMUP);
+    say(table(commandRows));
+    summary.push(...commandRows.slice(1));
+    say();
+    say('The same in this machine\'s environment (inherited, as above):');
+    say();
+    say(table(await measure([...commands(box.env), ...(gh ? [ghPeer(box.env, gh)] : [])], RUNS, WARMUP)));
+
     say();
     say('### The keyring store (the default where a Secret Service runs, as on a Linux desktop)');
     say();
@@ -374,14 +427,50 @@ async function main(): Promise<void> {
     } else {
       boxes.push(keyringBox);
       try {
-      say('A gnome-keyring Secret Service on a private D-Bus session: each cached get loads the native keyring module, opens a Secret Service session, reads the data key and decrypts `tokens.enc` with node:crypto.');
+      say(
+        'A gnome-keyring Secret Service on a private D-Bus session. A cached lookup reads `tokens.enc` and its access-token cache (`access-cache.json`, rewritten with every seal); only when the cache is stale (another `tokens.enc`) does it load the native keyring module, open a Secret Service session, read the data key and decrypt with node:crypto: that is the "cache removed" row, which removes the cache before each run.',
+      );
       say();
-      const keyringGet = (env: Record<string, string>) => gitGet(keyringBox, 'git-credential-amplify get (cached), keyring store', 1.15, env);
-      say(table(await measure([nodeIn(keyringBox.env), keyringGet(keyringBox.env)], RUNS, WARMUP)));
+      const keyringGet = (env: Record<string, string>) => gitGet(keyringBox, 'git-credential-amplify get (cached), keyring store', 1.25, env);
+      const cacheFile = join(keyringBox.env.AMPLIFY_HOME!, 'access-cache.json');
+      // The cold case takes the cache away for its run (taken as it is then, in case a refresh rewrote it); the next
+      // cached case puts it back.
+      let savedCache = await readFile(cacheFile);
+      const keyringCold = (env: Record<string, string>): Case => ({
+        ...gitGet(keyringBox, 'git get, keyring store, access-token cache removed', undefined, env),
+        before: async () => {
+          savedCache = await readFile(cacheFile).catch(() => savedCache);
+          await rm(cacheFile, { force: true });
+        },
+      });
+      const restoreCache = (): Promise<void> => writeFile(cacheFile, savedCache, { mode: 0o600 });
+      const keyringToken = (env: Record<string, string>): Case => ({ ...cmd('amplify auth token, keyring store', ['auth', 'token'], 1.2, env, looksLikeToken), before: restoreCache });
+      // docker's own Secret Service helper (Go), reading a credential stored in the same gnome-keyring.
+      const peerUrl = 'https://peer.bench.example';
+      const dockerPeer = installed('docker-credential-secretservice')
+        ? await runTimed('docker-credential-secretservice', ['store'], keyringBox.env, JSON.stringify({ ServerURL: peerUrl, Username: 'bench', Secret: `peer-${'s'.repeat(30)}` })).then((r) =>
+            r.code === 0 ? undefined : `docker-credential-secretservice store failed: ${r.stdout}${r.stderr}`,
+          )
+        : 'docker-credential-secretservice is not installed here (`apt-get install golang-docker-credential-helpers`), so its peer row is missing';
+      const peer = (env: Record<string, string>): Case[] =>
+        dockerPeer === undefined
+          ? [{ name: '`docker-credential-secretservice get` (peer)', run: () => runTimed('docker-credential-secretservice', ['get'], env, peerUrl), check: expectOk('docker-credential-secretservice get', (stdout) => stdout.includes('"Secret"')) }]
+          : [];
+      if (dockerPeer) {
+        say(`${dockerPeer}.`);
+        say();
+      }
+      const keyringCases = (env: Record<string, string>): Case[] => [nodeIn(env), { ...keyringGet(env), before: restoreCache }, keyringToken(env), keyringCold(env), ...peer(env)];
+      say('In a clean environment (only PATH, the sandbox and the bus):');
       say();
-      say('The same in a clean environment:');
+      const keyringRows = await measure(keyringCases({ ...keyringBox.cleanEnv, DBUS_SESSION_BUS_ADDRESS: keyringBox.env.DBUS_SESSION_BUS_ADDRESS! }), RUNS, WARMUP);
+      say(table(keyringRows));
+      summary.push(...keyringRows.slice(1));
       say();
-      say(table(await measure([nodeIn(keyringBox.cleanEnv), keyringGet(keyringBox.cleanEnv)], RUNS, WARMUP)));
+      say('In this machine\'s environment:');
+      say();
+      say(table(await measure(keyringCases(keyringBox.env), RUNS, WARMUP)));
+      await restoreCache();
       } finally {
         stopSecretService();
       }
@@ -413,6 +502,16 @@ async function main(): Promise<void> {
         `the expired storm costs ${(storm.expired / storm.cached).toFixed(2)} × the same storm on a valid token and ${(storm.expired / storm.node).toFixed(2)} × ${STORM} processes that only start Node ` +
         `(${cpus().length} cores here: ${STORM} Node starts alone ${storm.node <= 3 * one ? 'fit' : 'do not fit'} in 3 × one get).`,
     );
+    say();
+    say('### Issue 13: every row of its table, in one place');
+    say();
+    say('From the clean-environment runs above; each ratio is to `node -e 0` of the same run.');
+    say();
+    say('| command (cached token) | × node -e 0 | goal |');
+    say('|---|---:|---|');
+    for (const row of summary) {
+      say(`| ${row.name} | ${row.ratio.toFixed(2)} | ${row.goal === undefined ? '' : `≤ ${row.goal.toFixed(2)} ${row.ratio <= row.goal ? 'met' : `**not met** (by ${(row.ratio - row.goal).toFixed(2)})`}`} |`);
+    }
     say();
     say(`Load average at the end: ${load()}.`);
     if (process.env.BENCH_OUT) await writeFile(process.env.BENCH_OUT, `${out.join('\n')}\n`);

@@ -2,7 +2,7 @@
 // dbus-run-session, as test/run.mjs sets up), tampering reported without a byte overwritten, and the headless fallback.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -204,6 +204,8 @@ describe('keyring store against the Secret Service', { skip }, () => {
   });
 
   test('without the data key (keyring entry removed, or no D-Bus): a clear error, the file untouched, no new key', async () => {
+    // Without its access-token cache (below), which would answer a cached lookup without the keyring.
+    await rm(join(box.configDir, 'access-cache.json'), { force: true });
     const original = await readFile(encrypted);
     const noBus = await box.amplify(['auth', 'token']);
     assert.equal(noBus.code, 1);
@@ -238,6 +240,97 @@ describe('keyring store against the Secret Service', { skip }, () => {
       await clearDataKey(other.configDir);
       await other.cleanup();
     }
+  });
+});
+
+describe('the keyring store\'s access-token cache (access-cache.json)', { skip }, () => {
+  let box: Sandbox;
+  const cacheFile = () => join(box.configDir, 'access-cache.json');
+  const encrypted = () => join(box.configDir, 'tokens.enc');
+  const host = 'git.cache.example';
+  const gitGet = (env: Record<string, string | undefined> = {}) =>
+    runProcess(join(HELPERS, 'git-credential-amplify'), ['get'], { env: { ...box.env, ...env }, input: `protocol=https\nhost=${host}\n\n` });
+  const passwordOf = (stdout: string) => /^password=(.+)$/m.exec(stdout)?.[1];
+
+  before(async () => {
+    box = await sandbox();
+    assert.equal((await loginSecret(box, withBus)).code, 0);
+    assert.equal((await box.amplify(['auth', 'setup', 'git', '--host', host], { env: withBus })).code, 0);
+  });
+  after(async () => {
+    await clearDataKey(box.configDir);
+    await box.cleanup();
+  });
+
+  test('written with every seal: 0600, the access token and its expiry, nothing long-lived', async () => {
+    assert.equal((await stat(cacheFile())).mode & 0o777, 0o600);
+    const text = await readFile(cacheFile(), 'utf8');
+    const cache = JSON.parse(text) as { version: number; sealed: string; entries: Record<string, Record<string, unknown>> };
+    assert.equal(cache.sealed, await readFile(encrypted(), 'utf8'), 'bound to this very tokens.enc');
+    assert.deepEqual(Object.keys(cache.entries), [accountKey('sa-secret')]);
+    assert.deepEqual(Object.keys(cache.entries[accountKey('sa-secret')]!).sort(), ['accessExpiresAt', 'accessToken']);
+    const token = (await box.amplify(['auth', 'token'], { env: withBus })).stdout.trim();
+    assert.equal(cache.entries[accountKey('sa-secret')]!.accessToken, token);
+    assert.equal(text.includes(platform.serviceAccounts.secret.clientSecret), false, 'no client secret');
+  });
+
+  test('a cached get needs no keyring (no D-Bus at all); without the cache it does', async () => {
+    const token = (await box.amplify(['auth', 'token'], { env: withBus })).stdout.trim();
+    const noBus = await gitGet();
+    assert.equal(noBus.code, 0, noBus.stderr);
+    assert.equal(passwordOf(noBus.stdout), token);
+    assert.equal((await box.run(process.execPath, [join(HELPERS, 'amplify'), 'auth', 'token'])).stdout, `${token}\n`);
+    const saved = await readFile(cacheFile());
+    await rm(cacheFile());
+    try {
+      const without = await gitGet();
+      assert.equal(passwordOf(without.stdout), undefined);
+      assert.match(without.stderr, /OS keyring did not answer/);
+      assert.equal(passwordOf((await gitGet(withBus)).stdout), token, 'the sealed store still answers');
+    } finally {
+      await writeFile(cacheFile(), saved, { mode: 0o600 });
+    }
+  });
+
+  test('stale the moment tokens.enc changes: a refresh rewrites it; an old cache, a tampered byte or a loose mode is not used', async () => {
+    const before = passwordOf((await gitGet(withBus)).stdout)!;
+    const oldCache = await readFile(cacheFile());
+    // git's erase after a 401, then the get refreshes: a new tokens.enc, a new cache.
+    await runProcess(join(HELPERS, 'git-credential-amplify'), ['erase'], { env: { ...box.env, ...withBus }, input: `protocol=https\nhost=${host}\nusername=oauth2\npassword=${before}\n\n` });
+    const fresh = passwordOf((await gitGet(withBus)).stdout)!;
+    assert.notEqual(fresh, before);
+    assert.equal(JSON.parse(await readFile(cacheFile(), 'utf8')).sealed, await readFile(encrypted(), 'utf8'));
+    assert.equal(passwordOf((await gitGet()).stdout), fresh, 'the new cache answers without the keyring');
+    const newCache = await readFile(cacheFile());
+    try {
+      // The cache of an earlier tokens.enc: not used (without the keyring: no answer; with it: the current token).
+      await writeFile(cacheFile(), oldCache, { mode: 0o600 });
+      assert.equal(passwordOf((await gitGet()).stdout), undefined);
+      assert.equal(passwordOf((await gitGet(withBus)).stdout), fresh);
+      // A byte of tokens.enc's ciphertext changed (its tag intact): the cache is not used, and the sealed store refuses.
+      await writeFile(cacheFile(), newCache, { mode: 0o600 });
+      const original = await readFile(encrypted());
+      const tampered = Buffer.from(original);
+      const at = tampered.indexOf('"data":"') + 12;
+      tampered[at] = tampered[at] === 0x41 ? 0x42 : 0x41;
+      await writeFile(encrypted(), tampered, { mode: 0o600 });
+      const refused = await gitGet(withBus);
+      assert.equal(passwordOf(refused.stdout), undefined);
+      assert.match(refused.stderr, /integrity check/);
+      await writeFile(encrypted(), original, { mode: 0o600 });
+      // Readable by others: not trusted, not used.
+      await chmod(cacheFile(), 0o644);
+      assert.equal(passwordOf((await gitGet()).stdout), undefined);
+      assert.equal(passwordOf((await gitGet(withBus)).stdout), fresh);
+    } finally {
+      await writeFile(cacheFile(), newCache, { mode: 0o600 });
+      await chmod(cacheFile(), 0o600);
+    }
+  });
+
+  test('logout removes it with the last account', async () => {
+    assert.equal((await box.amplify(['auth', 'logout', '--all'], { env: withBus })).code, 0);
+    await assert.rejects(stat(cacheFile()), /ENOENT/);
   });
 });
 

@@ -191,3 +191,28 @@ describe('amplify auth ls on the fast tier', () => {
     }
   });
 });
+
+describe('Node 22.1 and later: Node keeps the compile cache, the hand-written one steps aside', () => {
+  test('with module.enableCompileCache there (shimmed on this Node), the loader turns it on in the cache dir and requires the tiers', async () => {
+    const root = join(box.home, 'cache-node22');
+    const shim = join(box.home, 'enable-compile-cache.cjs');
+    const calls = join(box.home, 'enable-compile-cache.calls');
+    // What Node 22 offers, standing in for it: the loader must call it and then require its tier (no vm.Script, no .bin).
+    await writeFile(
+      shim,
+      `require('node:module').enableCompileCache = (dir) => { require('node:fs').appendFileSync(${JSON.stringify(calls)}, String(dir) + '\\n'); return { status: 1, directory: dir }; };\n`,
+    );
+    const env = { XDG_CACHE_HOME: root, NODE_OPTIONS: `--require ${shim}`, AMPLIFY_DEBUG: '1' };
+    const result = await helper(box, GIT_HELPER, 'get', request(), env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(passwordOf(result));
+    assert.deepEqual(cacheSays(result), [], 'the hand-written cache is neither read nor written');
+    assert.equal(await readFile(calls, 'utf8'), `${join(root, 'amplify', 'node')}\n`);
+    await assert.rejects(readdir(join(root, 'amplify')).then((names) => (names.some((n) => n.endsWith('.bin')) ? Promise.resolve() : Promise.reject(new Error('no .bin')))));
+    // A command handed to the ES module CLI gets Node's cache as well.
+    await writeFile(calls, '');
+    const cli = await box.run(process.execPath, [join(HELPERS, 'amplify'), 'auth', 'setup'], { env: { ...env, AMPLIFY_DEBUG: '' } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(await readFile(calls, 'utf8'), `${join(root, 'amplify', 'node')}\n`);
+  });
+});

@@ -213,6 +213,43 @@ describe('the helpers answer a cached token from one small file, reading each st
   });
 });
 
+describe('the commands scripts run on every use answer from the fast tier too (helpers/amplify, cached token)', () => {
+  const launcher = () => join(ROOT, 'helpers', 'amplify');
+  /** What a cached command may load: the bin, the loader and the tier, no ES module, none of Node's heavy modules. */
+  async function fastCommand(args: string[], allowed: string[] = []): Promise<RunResult> {
+    const { result, loaded } = await probed((env) => box.run(process.execPath, [launcher(), ...args], { env }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(!handedOver(result), result.stderr);
+    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/amplify'], `amplify ${args.join(' ')}`);
+    // No ES module: the CLI (clipanion), openid-client and the prompts are only in ES module chunks and the full tier.
+    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), `amplify ${args.join(' ')}: an ES module was loaded`);
+    assert.deepEqual(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b) && !allowed.includes(b)), [], `amplify ${args.join(' ')}`);
+    const reads = Object.keys(loaded.reads).filter((file) => file.startsWith(ROOT) && file.endsWith('.cjs') && !/(fast-start|credential-fast)\.cjs$/.test(file));
+    assert.deepEqual(reads, [], 'only the loader and the fast tier are read');
+    return result;
+  }
+
+  test('auth token and auth token --json --account <name> --min-validity 30', async () => {
+    const plain = await fastCommand(['auth', 'token']);
+    assert.match(plain.stdout, /^[\w.-]{20,}\n$/);
+    const asJson = JSON.parse((await fastCommand(['auth', 'token', '--json', '--account', 'sa-secret', '--min-validity=30'])).stdout) as { account: string; token: string };
+    assert.equal(asJson.account, 'sa-secret');
+    assert.equal(`${asJson.token}\n`, plain.stdout);
+  });
+
+  test('auth exec -- <command>: the child has the token; node:child_process (which loads node:net) is all it adds', async () => {
+    const result = await fastCommand(['auth', 'exec', '--', 'sh', '-c', 'printf "%s %s" "$AMPLIFY_ACCOUNT" "${#AMPLIFY_TOKEN}"'], ['child_process', 'net']);
+    assert.match(result.stdout, /^sa-secret [1-9][0-9]+$/);
+  });
+
+  test('auth whoami, auth whoami --json <account>, --version', async () => {
+    assert.match((await fastCommand(['auth', 'whoami'])).stdout, /^Account: {2}sa-secret \(default\)$/m);
+    assert.equal((JSON.parse((await fastCommand(['auth', 'whoami', '--json', 'sa-secret'])).stdout) as { name: string }).name, 'sa-secret');
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal((await fastCommand(['--version'])).stdout, `${version}\n`);
+  });
+});
+
 describe('a call that needs more than a read goes to the full tier, once', () => {
   test('get after erase: the fast tier hands over to the full tier; one token request; the new token is answered', async () => {
     const first = await helper(box, GIT_HELPER, 'get', gitRequest());

@@ -147,12 +147,15 @@ export async function getAccessToken(
   options: { account?: string | null; minValidity?: number; config?: ConfigFile } = {},
 ): Promise<AccessToken> {
   // Lock-free: files are replaced atomically, so this read sees whole files, if perhaps one write apart.
-  const state = await readState(ctx, { config: options.config });
+  const state = await readState(ctx, { config: options.config, accessOnly: true });
   const record = resolveAccount(state.config, options.account);
   if (record.needsLogin) throw needsLoginError(record);
   const minValidityMs = threshold(state, options.minValidity);
-  const seen = accountSecrets(state, record.name);
-  if (usable(seen, ctx.now(), minValidityMs)) return served(record, seen);
+  const cached = accountSecrets(state, record.name);
+  if (usable(cached, ctx.now(), minValidityMs)) return served(record, cached);
+  // On the way to a refresh the whole token set counts (a shared outcome and the journal name it by its refresh
+  // token), and an access-only read (the keyring store's access cache) has only the access token.
+  const seen = state.store.readAccess ? accountSecrets(await readState(ctx, { config: state.config }), record.name) : cached;
   const since = ctx.now();
   const landed = await refreshedElsewhere(ctx, record, seen, since);
   if (landed) return landed;
@@ -185,7 +188,7 @@ async function refreshedElsewhere(ctx: TokenContext, record: AccountRecord, seen
   for (let pause = 5; ctx.now() < deadline && (await lockHeld(dir, lock, watch)); pause = Math.min(pause * 1.5, 100)) {
     waited = true;
     await new Promise((resolve) => setTimeout(resolve, pause));
-    const state = await readState(ctx);
+    const state = await readState(ctx, { accessOnly: true });
     const current = state.config.accounts[name];
     const secrets = accountSecrets(state, name);
     if (current && !current.needsLogin && secrets?.accessToken !== seen?.accessToken && unexpired(secrets, ctx.now())) return served(current, secrets);

@@ -1,31 +1,34 @@
-// The helpers' first tier, built as one CommonJS file (dist/credential-fast.cjs) that answers from the files on disk;
-// it answers `amplify auth ls` too. dist/fast-start.cjs (src/bin/fast-start.ts) loads it from V8's code cache.
+// The fast tier, built as one CommonJS file (dist/credential-fast.cjs) that answers from the files on disk: the helpers'
+// calls and the commands scripts run on every use (src/bin/entries.ts lists which). dist/fast-start.cjs
+// (src/bin/fast-start.ts) loads it from a code cache.
 //
 // Node starts a CommonJS entry without its ES module loader, which alone costs 3 to 4 ms: a sixth of `node -e 0`.
-// This tier runs the same handlers as the full build over the same files, but the build gives it a stand-in for
-// every module the full build loads lazily (the OAuth client, the file lock and writer, prompts, the browser):
-// the stand-in reports itself to fastTierMiss() and throws. A call that reaches one (a refresh, a store, an
-// erase) is answered again, from the start, by the helpers' full tier (dist/credential-full.cjs: the same
-// handlers with everything bundled) with the stdin this tier read; `auth ls` goes to the ES module CLI. The
-// answer this tier had written meanwhile is held back and dropped (its warnings, such as a token file found
-// readable by others and tightened, are not: the full build would not see the cause again).
-import { listAccounts } from '../accounts/manage.js';
-import { formatAccountList } from '../commands/format.js';
-import { createContext } from '../context.js';
+// This tier runs the same handlers and formatters as the full build over the same files, but the build gives it a
+// stand-in for every module the full build loads lazily (the OAuth client, the file lock and writer, prompts, the
+// browser) and for every file write (src/bin/fast-fs.ts): the stand-in reports itself (src/bin/fast-miss.ts) and
+// throws. Until the tier knows that it answered the call itself, whatever it would print is held; a call that reached
+// a stand-in, or failed in any way, is answered again from the start by the full build, which reads the files again
+// (and so says the same thing the same way): a helper call by the helpers' full tier (dist/credential-full.cjs) with
+// the stdin this tier read, a command by the ES module CLI. So nothing is written before the hand-over, and a command
+// prints the same bytes and exits with the same code on either tier.
+import { describeAccount, listAccounts } from '../accounts/manage.js';
+import { getAccessToken } from '../accounts/tokens.js';
+import { formatAccessToken, formatAccountList, formatWhoami } from '../commands/format.js';
+import { reportError } from '../commands/report.js';
+import { createContext, type Context } from '../context.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
-import { answerCall, credentialCall, type CredentialTool } from '../credential/main.js';
+import { answerCall, credentialCall } from '../credential/main.js';
+import { execEnvironment, runProgram } from '../exec/run.js';
 import { createLogger } from '../log.js';
-
-let missed: string | undefined;
-
-/** The build's stand-ins call this: the call needs `specifier`, which only the full build has. */
-export function fastTierMiss(specifier: string): Error {
-  missed ??= specifier;
-  return new Error(`${specifier} is not in the helpers' fast tier`);
-}
+import { isHelperCall, type CredentialTool, type FastCall } from './entries.js';
+import { fastTierMissed } from './fast-miss.js';
 
 /** An answer kept until the tier knows it answered the call itself. */
-function heldOutput(): NodeJS.WritableStream & { flushTo(fd: 1 | 2): void } {
+interface Held extends NodeJS.WritableStream {
+  flushTo(fd: 1 | 2): void;
+}
+
+function heldOutput(): Held {
   const chunks: Array<string | Uint8Array> = [];
   return {
     write: (chunk: string | Uint8Array) => chunks.push(chunk) > 0,
@@ -33,7 +36,21 @@ function heldOutput(): NodeJS.WritableStream & { flushTo(fd: 1 | 2): void } {
       const out = directOutput(fd);
       for (const chunk of chunks) out.write(chunk);
     },
-  } as unknown as NodeJS.WritableStream & { flushTo(fd: 1 | 2): void };
+  } as unknown as Held;
+}
+
+const debugging = (): boolean => process.env.AMPLIFY_DEBUG === '1';
+
+/** A context whose stdout, stderr and warnings are all held (see the top of the file). */
+function heldContext(): { ctx: Context; stdout: Held; stderr: Held } {
+  const stdout = heldOutput();
+  const stderr = heldOutput();
+  return { ctx: createContext({ stdout, stderr, log: createLogger(stderr, debugging()) }), stdout, stderr };
+}
+
+/** Said (with AMPLIFY_DEBUG=1) when a call is handed over; the tests look for it. */
+function traceHandOver(to: string): void {
+  if (debugging()) directOutput(2).write(`amplify: debug: ${fastTierMissed() ?? 'a failure'} needed: the full build answers (${to})\n`);
 }
 
 /**
@@ -48,41 +65,72 @@ export interface FullBuild {
   cli(): Promise<unknown>;
 }
 
-export async function runCredentialFast(tool: CredentialTool, args: string[], full: FullBuild): Promise<void> {
+async function runCredentialFast(tool: CredentialTool, args: string[], full: FullBuild): Promise<void> {
   const call = credentialCall(tool, args);
   const input = call.readsStdin ? await readStandardInput() : Buffer.alloc(0);
-  const stdout = heldOutput();
-  const stderr = heldOutput();
-  const log = createLogger(directOutput(2), process.env.AMPLIFY_DEBUG === '1');
-  const exitCode = await answerCall(createContext({ stdout, stderr, log }), call, input);
-  if (missed === undefined) {
+  const { ctx, stdout, stderr } = heldContext();
+  // answerCall turns every failure into the tool's answer; a stand-in's shows as a miss.
+  const exitCode = await answerCall(ctx, call, input);
+  if (fastTierMissed() === undefined) {
     stdout.flushTo(1);
     stderr.flushTo(2);
     process.exitCode = exitCode;
     return;
   }
-  log.debug(`${missed} needed: the full build answers`);
+  traceHandOver('the helpers\' full tier');
   const { runCredential } = await full.credential();
   await runCredential(tool, args, input);
 }
 
+type CommandCall = Exclude<FastCall, { entry: CredentialTool | 'version' }>;
+
+/** A command's output, as its clipanion command (src/commands/*.ts) prints it. */
+async function commandOutput(ctx: Context, call: Exclude<CommandCall, { entry: 'exec' }>): Promise<string> {
+  switch (call.entry) {
+    case 'ls':
+      return formatAccountList(await listAccounts(ctx), call.json, ctx.now());
+    case 'whoami':
+      return formatWhoami(await describeAccount(ctx, call.account), call.json, ctx.now());
+    case 'token':
+      return formatAccessToken(await getAccessToken(ctx, { account: call.account, minValidity: call.minValidity }), call.json);
+  }
+}
+
 /**
- * `amplify auth ls` or `auth list`, with `--json` or not and nothing else (helpers/amplify checks): ListCommand's
- * output without the command tree. Anything else, failures included, is the full CLI's to answer (one line, or JSON
- * with --json): it starts from process.argv and reads the files again.
+ * `auth exec`: the token from the files, then the program, run as the command runs it (src/exec/run.ts). Once the
+ * program has been started there is no handing over: its failures are said here, through the CLI's own reporter.
  */
-export async function runListFast(args: string[], full: FullBuild): Promise<void> {
-  const stderr = heldOutput();
-  const ctx = createContext({ stdout: heldOutput(), stderr, log: createLogger(directOutput(2), process.env.AMPLIFY_DEBUG === '1') });
+async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: FullBuild): Promise<void> {
+  const { ctx, stderr } = heldContext();
+  const access = await getAccessToken(ctx, { account: call.account }).catch(() => undefined);
+  if (access === undefined || fastTierMissed() !== undefined) {
+    traceHandOver('the CLI');
+    await full.cli();
+    return;
+  }
+  stderr.flushTo(2);
+  const [program, ...args] = call.command;
+  const out = { stdout: directOutput(1), stderr: directOutput(2), env: ctx.env };
+  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(out, error, false));
+}
+
+/** Answers one call of the table (src/bin/entries.ts), or hands it over; `--version` is the loader's (fast-start.ts). */
+export async function runFastCall(call: Exclude<FastCall, { entry: 'version' }>, full: FullBuild): Promise<void> {
+  if (isHelperCall(call)) return runCredentialFast(call.entry, call.args, full);
+  if (call.entry === 'exec') return runExecFast(call, full);
+  const { ctx, stdout, stderr } = heldContext();
   let answer: string | undefined;
   try {
-    const accounts = await listAccounts(ctx);
-    if (missed === undefined) answer = formatAccountList(accounts, args.includes('--json'), ctx.now());
+    answer = await commandOutput(ctx, call);
   } catch {
-    // Said again by the full CLI, below.
+    // Said again by the CLI, below.
   }
-  // Warnings stand either way (see the top of the file).
+  if (answer === undefined || fastTierMissed() !== undefined) {
+    traceHandOver('the CLI');
+    await full.cli();
+    return;
+  }
   stderr.flushTo(2);
-  if (answer !== undefined) directOutput(1).write(answer);
-  else await full.cli();
+  stdout.write(answer);
+  stdout.flushTo(1);
 }

@@ -1,12 +1,13 @@
-// How the helpers start (dist/fast-start.cjs, required by the files in helpers/): the fast tier,
-// dist/credential-fast.cjs, and when it needs more than a read (a refresh, a store, an erase) the helpers' full
-// tier, dist/credential-full.cjs, each compiled from V8's code cache when there is a good one.
+// How every executable in helpers/ starts (dist/fast-start.cjs): the table (src/bin/entries.ts) says which tier
+// answers the command line; the fast tier, dist/credential-fast.cjs, and when a helper call needs more than a read
+// (a refresh, a store, an erase) the helpers' full tier, dist/credential-full.cjs, are compiled from a code cache
+// when there is a good one; anything else is the ES module CLI, dist/amplify.js.
 //
 // Compiling the fast tier's 70 kB costs a cached `get` about 2.5 ms, an eighth of starting Node; the full tier
-// (the OAuth client, the lock and the writer: 230 kB) costs a refresh more. Node 22 can keep such a cache itself
-// (module.enableCompileCache); on Node 20 this does the same with vm.Script's cachedData: after a call has been
-// answered, the code V8 compiled for it is written to the user's cache directory, and the next call starts from
-// it. The cache is only ever an optimisation, so anything wrong with it (missing, unreadable, not the user's own,
+// (the OAuth client, the lock and the writer: 230 kB) costs a refresh more. Node 22.1 and later keep such a cache
+// themselves (module.enableCompileCache), for the ES module CLI as well: there the tiers are plain require()s. On
+// older Node this does the same with vm.Script's cachedData: after a call has been answered, the code V8 compiled
+// for it is written to the user's cache directory, and the next call starts from it. The cache is only ever an optimisation, so anything wrong with it (missing, unreadable, not the user's own,
 // written for another build, Node or V8 flags, damaged) means compiling from source, and rewriting it, and never
 // an error. V8 does not checksum a code cache (a damaged one crashes the process), so the file holds the cache
 // twice and a copy that differs from the other is not used.
@@ -16,8 +17,8 @@ import { Script } from 'node:vm';
 import type * as FullTier from './credential.js';
 import type * as FastTier from './credential-fast.js';
 import type { FullBuild } from './credential-fast.js';
-
-export type FastEntry = 'git' | 'docker' | 'kubectl' | 'ls';
+import { version } from '../version.js';
+import { route, type Executable, type FastEntry } from './entries.js';
 /** The tiers, by their file's name in dist/. */
 type TierName = 'credential-fast' | 'credential-full';
 
@@ -129,9 +130,37 @@ interface Loaded<T> {
   save(): void;
 }
 
+/** What Node's own module API offers: enableCompileCache from 22.1 on. */
+interface ModuleApi {
+  enableCompileCache?: (directory?: string) => unknown;
+}
+
+/** Who keeps the compiled code: Node itself where it can (22.1 and later), else this file's V8 code cache. */
+export function compileCacheKeeper(api: ModuleApi = process.getBuiltinModule('node:module') as ModuleApi): 'node' | 'v8-cached-data' {
+  return typeof api.enableCompileCache === 'function' ? 'node' : 'v8-cached-data';
+}
+
+let nodeCacheEnabled = false;
+/** Turns on Node's compile cache (where it has one) in the per-user cache directory; true when it is on. */
+function enableNodeCompileCache(api: ModuleApi = process.getBuiltinModule('node:module') as ModuleApi): boolean {
+  if (compileCacheKeeper(api) !== 'node') return false;
+  if (!nodeCacheEnabled) {
+    const dir = codeCacheDir();
+    try {
+      api.enableCompileCache!(dir && join(dir, 'node'));
+    } catch (error) {
+      debug(`Node's compile cache not enabled (${(error as Error).message})`);
+    }
+    nodeCacheEnabled = true;
+  }
+  return true;
+}
+
 /** Runs dist/<name>.cjs as a CommonJS module, compiled from the cache that `entry`'s calls keep for it. */
 function loadTier<T>(name: TierName, entry: FastEntry): Loaded<T> {
   const path = join(__dirname, `${name}.cjs`);
+  // Node keeps (and checks) its own cache: the tier is an ordinary module then.
+  if (enableNodeCompileCache()) return { tier: require(path) as T, save: () => undefined };
   const source = readFileSync(path, 'utf8');
   const dir = codeCacheDir();
   const prefix = `${name}-${entry}-`;
@@ -157,16 +186,36 @@ function loadTier<T>(name: TierName, entry: FastEntry): Loaded<T> {
   return { tier: module.exports, save };
 }
 
-/** Answers one helper call (or `amplify auth ls`), then keeps the compiled code for the next one. */
-export async function runFast(entry: FastEntry, args: string[]): Promise<void> {
-  const fast = loadTier<typeof FastTier>('credential-fast', entry);
+/** The ES module CLI (the build keeps this import as it is): it runs on import, from process.argv. */
+function runCli(): Promise<unknown> {
+  enableNodeCompileCache();
+  return import('./amplify.js');
+}
+
+/** Answers `executable argv...` on the tier the table names, then keeps the compiled code for the next call. */
+export async function start(executable: Executable, argv: string[]): Promise<void> {
+  const call = route(executable, argv);
+  if (!call) {
+    await runCli();
+    return;
+  }
+  // What clipanion's VersionCommand prints; the build wrote the version in, so no tier is needed for it.
+  if (call.entry === 'version') {
+    try {
+      writeSync(1, `${version}\n`);
+    } catch (error) {
+      // A full non-blocking pipe: the stream waits for it. No reader (EPIPE): nobody to answer.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(`${version}\n`);
+    }
+    return;
+  }
+  const fast = loadTier<typeof FastTier>('credential-fast', call.entry);
   let full: Loaded<typeof FullTier> | undefined;
   const handOver: FullBuild = {
-    credential: () => Promise.resolve((full ??= loadTier<typeof FullTier>('credential-full', entry)).tier),
-    // The ES module CLI (the build keeps this import as it is): it runs on import, from process.argv.
-    cli: () => import('./amplify.js'),
+    credential: () => Promise.resolve((full ??= loadTier<typeof FullTier>('credential-full', call.entry)).tier),
+    cli: runCli,
   };
-  await (entry === 'ls' ? fast.tier.runListFast(args, handOver) : fast.tier.runCredentialFast(entry, args, handOver));
+  await fast.tier.runFastCall(call, handOver);
   fast.save();
   full?.save();
 }

@@ -1,27 +1,13 @@
-// What every command shares: the injected context, --json, and one place that turns errors into one line.
+// What every command shares: the injected context, --json, and the error boundary (src/commands/report.ts).
 import { Command, type BaseContext } from 'clipanion';
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
-import { mask } from '../log.js';
+import { reportError } from './report.js';
 import { spinnerFetch } from './spinner.js';
+
+export { printJson, reportError } from './report.js';
 
 export interface CliContext extends BaseContext {
   amplify: Context;
-}
-
-export function printJson(ctx: Pick<Context, 'stdout'>, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** One line on stderr (JSON on stdout with --json), exit 1 (usage 2); a masked trace only with AMPLIFY_DEBUG=1. */
-export function reportError(ctx: Context, error: unknown, json: boolean): number {
-  const known = error instanceof AmplifyError;
-  const code = known ? error.code : 'EUNEXPECTED';
-  const message = mask(known ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`);
-  if (json) printJson(ctx, { error: { code, message } });
-  else ctx.stderr.write(`amplify: ${message}\n`);
-  if (ctx.env.AMPLIFY_DEBUG === '1' && error instanceof Error && error.stack) ctx.stderr.write(`${mask(error.stack)}\n`);
-  return known ? error.exitCode : 1;
 }
 
 export abstract class AmplifyCommand extends Command<CliContext> {

@@ -1,5 +1,10 @@
-// Human-readable output for accounts: a table for `ls`, a block for `whoami`.
+// What the account and token commands print: a table for `ls`, a block for `whoami`, the token; JSON with --json.
+// Both tiers print through these (src/commands/*.ts and src/bin/credential-fast.ts).
 import type { AccountView } from '../accounts/model.js';
+import { toIso, type AccessToken } from '../accounts/tokens.js';
+
+/** What every --json output is: two-space indented, one newline at the end. */
+export const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 function relative(iso: string | null, now: number): string {
   if (!iso) return '-';
@@ -37,5 +42,15 @@ export function formatAccount(a: AccountView, now: number): string {
 
 /** What `auth ls` prints: the table, or with --json the array of account objects. */
 export function formatAccountList(accounts: AccountView[], json: boolean, now: number): string {
-  return json ? `${JSON.stringify(accounts, null, 2)}\n` : formatAccountTable(accounts, now);
+  return json ? jsonText(accounts) : formatAccountTable(accounts, now);
+}
+
+/** What `auth whoami` prints. */
+export function formatWhoami(account: AccountView, json: boolean, now: number): string {
+  return json ? jsonText(account) : formatAccount(account, now);
+}
+
+/** What `auth token` prints: the token alone, or with --json {account, token, expiresAt}. */
+export function formatAccessToken(result: AccessToken, json: boolean): string {
+  return json ? jsonText({ account: result.account.name, token: result.token, expiresAt: toIso(result.expiresAt) }) : `${result.token}\n`;
 }

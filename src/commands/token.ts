@@ -1,8 +1,9 @@
 // amplify auth token: print the selected account's access token, refreshed when it is about to expire.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { DEFAULT_MIN_VALIDITY, getAccessToken, toIso } from '../accounts/tokens.js';
-import { AmplifyCommand, printJson } from './base.js';
+import { DEFAULT_MIN_VALIDITY, getAccessToken } from '../accounts/tokens.js';
+import { AmplifyCommand } from './base.js';
+import { formatAccessToken } from './format.js';
 
 export class TokenCommand extends AmplifyCommand {
   static override paths = [['auth', 'token']];
@@ -26,7 +27,6 @@ export class TokenCommand extends AmplifyCommand {
 
   protected async run(): Promise<void> {
     const result = await getAccessToken(this.ctx, { account: this.account, minValidity: this.minValidity });
-    if (this.json) printJson(this.ctx, { account: result.account.name, token: result.token, expiresAt: toIso(result.expiresAt) });
-    else this.ctx.stdout.write(`${result.token}\n`);
+    this.ctx.stdout.write(formatAccessToken(result, this.json));
   }
 }

@@ -1,8 +1,8 @@
 // amplify auth whoami: the default (or named) account.
 import { Command, Option } from 'clipanion';
 import { describeAccount } from '../accounts/manage.js';
-import { AmplifyCommand, printJson } from './base.js';
-import { formatAccount } from './format.js';
+import { AmplifyCommand } from './base.js';
+import { formatWhoami } from './format.js';
 
 export class WhoamiCommand extends AmplifyCommand {
   static override paths = [['auth', 'whoami']];
@@ -23,8 +23,6 @@ export class WhoamiCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    const account = await describeAccount(this.ctx, this.account);
-    if (this.json) printJson(this.ctx, account);
-    else this.ctx.stdout.write(formatAccount(account, this.ctx.now()));
+    this.ctx.stdout.write(formatWhoami(await describeAccount(this.ctx, this.account), this.json, this.ctx.now()));
   }
 }

@@ -1,4 +1,5 @@
 // The helpers' fast path: parse argv, read stdin, answer; no command tree, no OAuth client unless a refresh is due.
+import type { CredentialTool } from '../bin/entries.js';
 import { createContext, requestTimeout, type Context } from '../context.js';
 import { mask } from '../log.js';
 import { dockerCredential } from './docker.js';
@@ -15,7 +16,7 @@ export interface HelperCall {
   errorsOnStdout: boolean;
 }
 
-export type CredentialTool = 'git' | 'docker' | 'kubectl';
+export type { CredentialTool };
 
 /** What answers `tool args...`: args are what follows the tool's name on the command line. */
 export function credentialCall(tool: CredentialTool, args: string[]): HelperCall {

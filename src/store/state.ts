@@ -21,6 +21,8 @@ export interface StateOptions {
   probe?: boolean;
   /** config.json as the caller has just read it (a helper, to find the host's binding): it is not read twice. */
   config?: ConfigFile;
+  /** A lock-free token lookup: the store may answer with the accounts' access tokens alone (TokenStore.readAccess). */
+  accessOnly?: boolean;
 }
 
 /** The lock every read-modify-write of config.json and the token store takes. */
@@ -30,7 +32,7 @@ const STATE_LOCK = 'state';
 export const lockOptions = (ctx: Partial<Pick<Context, 'now' | 'lockStaleMs'>>, what: string): WithLockOptions => ({ now: ctx.now, lockStaleMs: ctx.lockStaleMs, what });
 
 /** The files the state lock guards: the writer (store/write.ts) leaves `<file>.<number>` behind when its writer is killed. */
-const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc'];
+const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc', 'access-cache.json'];
 
 /**
  * Lock-free: each file is replaced atomically, so this sees whole files. config.json and the tokens
@@ -39,7 +41,7 @@ const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc'];
 export async function readState(ctx: StateContext, options: StateOptions = {}): Promise<State> {
   const config = options.config ?? (await readConfig(ctx));
   const choice = await chooseTokenStore(ctx, config.auth.tokenStore, options.probe ?? false);
-  const secrets = await choice.store.read();
+  const secrets = await (options.accessOnly && choice.store.readAccess ? choice.store.readAccess() : choice.store.read());
   return { config, secrets, store: choice.store, fallbackNotice: choice.fallbackNotice };
 }
 

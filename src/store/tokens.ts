@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Context, KeyringBackend } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { registerSecret, type Logger } from '../log.js';
+import { readAccessCache, writeAccessCache } from './access-cache.js';
 import type { TokenStoreKind } from './config.js';
 import { FILE_MODE, readJsonFile, readOptionalFile, writePrivateFile } from './files.js';
 
@@ -48,6 +49,11 @@ export interface TokenStore {
   /** Text as it may rest on disk outside the store (the refresh journal): sealed with the store's key where it has one. */
   sealText(text: string): Promise<string>;
   openText(text: string, file: string): Promise<string>;
+  /**
+   * What a lock-free token lookup needs, where the store can give it faster than read(): the accounts' access tokens
+   * and their expiry, perhaps nothing else (an account it has no cached token for is left out). Never write back.
+   */
+  readAccess?(): Promise<SecretMap>;
   /** Callers hold the state lock: see store/state.ts. beforeRename is that lock's fence (store/lock.ts). */
   write(entries: SecretMap, beforeRename?: () => Promise<void>): Promise<void>;
 }
@@ -259,33 +265,50 @@ export function keyringStore(ctx: Pick<Context, 'configDir' | 'keyring' | 'log'>
     return cachedKey;
   }
 
+  /** tokens.enc's bytes, checked for shape (not yet opened), after its mode is seen to; never through a link. */
+  async function sealedBytes(): Promise<Buffer | undefined> {
+    await tightenMode(file, ctx.log);
+    const bytes = await readOptionalFile(file, true);
+    if (bytes === undefined) return undefined;
+    // Checked before the keyring is asked: a damaged file is reported as such even where no keyring answers.
+    parseSealed(bytes, file);
+    return bytes;
+  }
+
+  async function open(bytes: Buffer): Promise<SecretMap> {
+    const key = await dataKey(false);
+    if (!key) {
+      throw new AmplifyError(
+        'EKEYRING',
+        `the OS keyring has no key for ${file} (service "${entry.service}", account "${entry.account}": the keyring is locked, there is no D-Bus session, or the entry was removed); amplify left the file unchanged. Unlock the keyring, or move the file away and log in again.`,
+      );
+    }
+    let envelope: Partial<Envelope>;
+    try {
+      envelope = JSON.parse(unseal(key, bytes, file)) as Partial<Envelope>;
+    } catch (error) {
+      if (error instanceof AmplifyError) throw error;
+      throw integrityFailure(file, 'its content is not what amplify seals', error);
+    }
+    if (typeof envelope !== 'object' || envelope === null || typeof envelope.entries !== 'object' || envelope.entries === null) {
+      throw integrityFailure(file, 'its content is not what amplify seals');
+    }
+    return remember(envelope.entries);
+  }
+
   return {
     kind: 'keyring',
     location: file,
     async read() {
-      await tightenMode(file, ctx.log);
-      const bytes = await readOptionalFile(file, true);
-      if (bytes === undefined) return {};
-      // Checked before the keyring is asked: a damaged file is reported as such even where no keyring answers.
-      parseSealed(bytes, file);
-      const key = await dataKey(false);
-      if (!key) {
-        throw new AmplifyError(
-          'EKEYRING',
-          `the OS keyring has no key for ${file} (service "${entry.service}", account "${entry.account}": the keyring is locked, there is no D-Bus session, or the entry was removed); amplify left the file unchanged. Unlock the keyring, or move the file away and log in again.`,
-        );
-      }
-      let envelope: Partial<Envelope>;
-      try {
-        envelope = JSON.parse(unseal(key, bytes, file)) as Partial<Envelope>;
-      } catch (error) {
-        if (error instanceof AmplifyError) throw error;
-        throw integrityFailure(file, 'its content is not what amplify seals', error);
-      }
-      if (typeof envelope !== 'object' || envelope === null || typeof envelope.entries !== 'object' || envelope.entries === null) {
-        throw integrityFailure(file, 'its content is not what amplify seals');
-      }
-      return remember(envelope.entries);
+      const sealed = await sealedBytes();
+      return sealed ? open(sealed) : {};
+    },
+    // The access-token cache of this very tokens.enc (src/store/access-cache.ts), else the sealed store itself.
+    async readAccess() {
+      const sealed = await sealedBytes();
+      if (!sealed) return {};
+      const cached = await readAccessCache(ctx.configDir, sealed);
+      return cached ? remember(cached) : open(sealed);
     },
     async sealText(text) {
       return serializeSealed(seal((await dataKey(true)) as Buffer, text));
@@ -297,7 +320,9 @@ export function keyringStore(ctx: Pick<Context, 'configDir' | 'keyring' | 'log'>
     },
     async write(entries, beforeRename) {
       const key = (await dataKey(true)) as Buffer;
-      await writePrivateFile(file, serializeSealed(seal(key, JSON.stringify({ entries }))), beforeRename);
+      const sealed = serializeSealed(seal(key, JSON.stringify({ entries })));
+      await writePrivateFile(file, sealed, beforeRename);
+      await writeAccessCache(ctx.configDir, sealed, entries, ctx.log);
     },
   };
 }

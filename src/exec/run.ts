@@ -1,0 +1,63 @@
+// `amplify auth exec`'s child: the environment it gets and the spawn-and-wait, shared by the command (src/commands/exec.ts)
+// and the fast tier (src/bin/credential-fast.ts), so that both run the program the same way.
+import type { AccessToken } from '../accounts/tokens.js';
+import { AmplifyError, errnoCode } from '../errors.js';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+/**
+ * Ctrl-C and Ctrl-\ make a terminal signal its whole foreground process group, and the child is in ours: forwarding
+ * them as well would hand it every keypress twice. On a terminal amplify therefore only outlives them (as npm exec and
+ * sudo do) and lets the child decide, then exits with the child's status. A signal cannot say where it came from, so a
+ * `kill -INT` aimed at amplify alone while it runs on a terminal is not passed on; without a terminal it is.
+ */
+const FROM_TERMINAL = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
+
+/** 127 where the command was not found, 126 where it was found and cannot be run (as sh and env answer). */
+function spawnFailure(program: string, error: Error): AmplifyError {
+  const code = errnoCode(error);
+  if (code === 'ENOENT') return new AmplifyError('ECOMMAND', `${program}: command not found.`, { exitCode: 127 });
+  const why = code === 'EACCES' || code === 'EISDIR' ? 'permission denied (not an executable file, or a directory)' : code === 'ENOEXEC' ? 'not a format this system can run' : error.message;
+  return new AmplifyError('ECOMMAND', `cannot run ${program}: ${why}.`, { exitCode: 126 });
+}
+
+/** The child's environment: the caller's, less amplify's login secrets, plus the token and the account. */
+export function execEnvironment(env: Record<string, string | undefined>, { account, token }: AccessToken): Record<string, string | undefined> {
+  // The login secrets are for amplify alone; the child gets the token it asked for and nothing more.
+  const { AMPLIFY_CLIENT_SECRET: _secret, AMPLIFY_PASSWORD: _password, ...inherited } = env;
+  return {
+    ...inherited,
+    AMPLIFY_TOKEN: token,
+    NODE_AUTH_TOKEN: token,
+    AMPLIFY_ACCOUNT: account.name,
+    AMPLIFY_ORG_ID: account.org?.id ?? '',
+  };
+}
+
+/**
+ * Runs `program args...` with stdio inherited, forwarding the signals amplify gets, and gives its exit status
+ * (128 + the signal's number when a signal ended it). A program that cannot be started is an ECOMMAND error.
+ */
+export function runProgram(program: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
+  // Builtins taken at call time: the fast tier loads node:child_process only for this (and never node:os before).
+  const { spawn } = process.getBuiltinModule('node:child_process');
+  const { constants } = process.getBuiltinModule('node:os');
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(program, args, { env: env as NodeJS.ProcessEnv, stdio: 'inherit' });
+    // isatty on the descriptors, not process.stdin's isTTY: building the standard streams would cost the fast tier more than the check.
+    const { isatty } = process.getBuiltinModule('node:tty');
+    const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
+    const forward = (signal: NodeJS.Signals) => {
+      if (!(onTerminal && FROM_TERMINAL.has(signal))) child.kill(signal);
+    };
+    for (const signal of FORWARDED) process.on(signal, forward);
+    const cleanup = () => FORWARDED.forEach((signal) => process.off(signal, forward));
+    child.once('error', (error) => {
+      cleanup();
+      reject(spawnFailure(program, error));
+    });
+    child.once('exit', (code, signal) => {
+      cleanup();
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
+    });
+  });
+}
