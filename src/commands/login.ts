@@ -35,7 +35,7 @@ export class LoginCommand extends AmplifyCommand {
   scope = Option.String('--scope', { description: 'scopes to request (default "openid offline_access")' });
   force = Option.Boolean('--force', false, { description: 'log in again even when already logged in' });
   json = Option.Boolean('--json', false, { description: 'print the account object' });
-  launchBrowser = Option.Boolean('--launch-browser', true, { description: '--no-launch-browser prints the URL instead of opening it' });
+  launchBrowser = Option.Boolean('--launch-browser', true, { description: 'print the URL to open instead of opening a browser' });
   timeout = Option.String('--timeout', { description: 'seconds to wait for the browser or device approval (default 300)', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 86_400)]) });
 
   protected override get wantsJson(): boolean {
