@@ -6,6 +6,7 @@ import { ExecCommand } from './commands/exec.js';
 import { closest, commandFor, describeCommands, groupOf, leadingWords, nextWords, renderHelp, type CommandHelp } from './commands/help.js';
 import { HelpCommand, VersionCommand } from './commands/meta.js';
 import { ListCommand } from './commands/list.js';
+import { StatusCommand } from './commands/status.js';
 import { LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { SetupDockerCommand, SetupGitCommand, SetupKubectlCommand, SetupListCommand, SetupNpmCommand } from './commands/setup.js';
@@ -24,6 +25,7 @@ const COMMANDS = [
   ListCommand,
   SwitchCommand,
   WhoamiCommand,
+  StatusCommand,
   TokenCommand,
   ExecCommand,
   SetupListCommand,

@@ -9,8 +9,10 @@
 // handlers with everything bundled) with the stdin this tier read; `auth ls` goes to the ES module CLI. The
 // answer this tier had written meanwhile is held back and dropped (its warnings, such as a token file found
 // readable by others and tightened, are not: the full build would not see the cause again).
+import { fstatSync } from 'node:fs';
 import { listAccounts } from '../accounts/manage.js';
 import { formatAccountList } from '../commands/format.js';
+import { terminalWidth } from '../commands/style.js';
 import { createContext } from '../context.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
 import { answerCall, credentialCall, type CredentialTool } from '../credential/main.js';
@@ -72,12 +74,18 @@ export async function runCredentialFast(tool: CredentialTool, args: string[], fu
  * with --json): it starts from process.argv and reads the files again.
  */
 export async function runListFast(args: string[], full: FullBuild): Promise<void> {
+  // A terminal (a person) gets colour and a table fitted to its width, which take the tty module: the full CLI's.
+  // What a script or a prompt reads through a pipe or a file is answered here. (/dev/null, a character device too, goes along.)
+  if (fstatSync(1).isCharacterDevice()) {
+    await full.cli();
+    return;
+  }
   const stderr = heldOutput();
   const ctx = createContext({ stdout: heldOutput(), stderr, log: createLogger(directOutput(2), process.env.AMPLIFY_DEBUG === '1') });
   let answer: string | undefined;
   try {
     const accounts = await listAccounts(ctx);
-    if (missed === undefined) answer = formatAccountList(accounts, args.includes('--json'), ctx.now());
+    if (missed === undefined) answer = formatAccountList(accounts, args.includes('--json'), ctx.now(), { width: terminalWidth(undefined, process.env) });
   } catch {
     // Said again by the full CLI, below.
   }

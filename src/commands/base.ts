@@ -1,7 +1,7 @@
 // What every command shares: the injected context, --json, and one place that turns errors into one line.
 import { Command, type BaseContext } from 'clipanion';
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, usageError } from '../errors.js';
 import { mask } from '../log.js';
 
 export interface CliContext extends BaseContext {
@@ -42,4 +42,12 @@ export abstract class AmplifyCommand extends Command<CliContext> {
       return reportError(this.ctx, error, this.wantsJson);
     }
   }
+}
+
+/** An account named as `<account>` or `--account <name>` (either, as people type both): one name, or none. */
+export function namedAccount(positional: string | undefined, option: string | undefined): string | undefined {
+  if (positional !== undefined && option !== undefined && positional !== option) {
+    throw usageError(`two accounts named ("${positional}" and --account "${option}"); name one.`);
+  }
+  return option ?? positional;
 }

@@ -1,6 +1,7 @@
 // amplify auth login: sign a person or a service account in; the flags pick the grant.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
+import { usageError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { AmplifyCommand, printJson } from './base.js';
 
@@ -45,6 +46,9 @@ export class LoginCommand extends AmplifyCommand {
   protected async run(): Promise<void> {
     const { env } = this.ctx;
     const usingPassword = this.username !== false && this.username !== undefined;
+    if (this.username === '') throw usageError('--username= is empty; give the user (--username alice), or --username alone to be asked.');
+    // An exported AMPLIFY_PASSWORD alone stays ignored (a browser login is meant); a password typed in argv is a mistake to say.
+    if (this.password !== undefined && !usingPassword) throw usageError('--password goes with --username <user>: add it, or leave --password out for a browser login.');
     // Secrets from the environment keep them out of argv; they apply only where the flags call for them.
     const clientSecret = this.clientSecret ?? (this.clientId !== undefined && this.secretFile === undefined && !this.device ? env.AMPLIFY_CLIENT_SECRET || undefined : undefined);
     const password = this.password ?? (usingPassword ? env.AMPLIFY_PASSWORD || undefined : undefined);

@@ -33,3 +33,11 @@ export function styleFor(stream: unknown, env: Record<string, string | undefined
 /** The width of text as a terminal shows it: colour codes take no room. */
 // eslint-disable-next-line no-control-regex
 export const visibleLength = (text: string): number => text.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/** How wide the terminal is: COLUMNS where set, else the terminal's own width; undefined for a pipe (no limit). */
+export function terminalWidth(stream: unknown, env: Record<string, string | undefined>): number | undefined {
+  const columns = Number(env.COLUMNS);
+  if (Number.isInteger(columns) && columns > 0) return columns;
+  const tty = stream as { isTTY?: boolean; columns?: number };
+  return tty?.isTTY && tty.columns ? tty.columns : undefined;
+}

@@ -2,7 +2,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULT_MIN_VALIDITY, getAccessToken, toIso } from '../accounts/tokens.js';
-import { AmplifyCommand, printJson } from './base.js';
+import { AmplifyCommand, namedAccount, printJson } from './base.js';
 
 export class TokenCommand extends AmplifyCommand {
   static override paths = [['auth', 'token']];
@@ -16,7 +16,8 @@ export class TokenCommand extends AmplifyCommand {
     ],
   });
 
-  account = Option.String('--account', { description: 'the account to use instead of the default' });
+  account = Option.String('--account', { description: 'the account to use instead of the default (or give it as the argument)' });
+  positional = Option.String({ required: false, name: 'account' });
   minValidity = Option.String('--min-validity', { description: 'refresh when fewer seconds than this are left', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0)]) });
   json = Option.Boolean('--json', false, { description: 'print {account, token, expiresAt}' });
 
@@ -25,7 +26,7 @@ export class TokenCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    const result = await getAccessToken(this.ctx, { account: this.account, minValidity: this.minValidity });
+    const result = await getAccessToken(this.ctx, { account: namedAccount(this.positional, this.account), minValidity: this.minValidity });
     if (this.json) printJson(this.ctx, { account: result.account.name, token: result.token, expiresAt: toIso(result.expiresAt) });
     else this.ctx.stdout.write(`${result.token}\n`);
   }

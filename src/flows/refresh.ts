@@ -9,7 +9,7 @@ import { privateKeyJwtAuth, signedJwtGrant } from './signed-jwt.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 /** How this account's client authenticates at the token and revocation endpoints. */
-async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<oidc.ClientAuth> {
+export async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<oidc.ClientAuth> {
   if (secrets.clientSecret) return secretAuth(metadata, secrets.clientSecret);
   if (secrets.privateKey) return privateKeyJwtAuth(secrets.privateKey);
   return oidc.None();

@@ -3,7 +3,7 @@ import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { putBinding, removeBinding } from '../accounts/bindings.js';
+import { bindingProblem, putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
 import { AmplifyError, usageError } from '../errors.js';
@@ -42,7 +42,12 @@ interface ToolChange {
 const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
 
 function gitOrigins(target: string): string[] {
-  const hostPort = target.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
+  const withoutScheme = target.replace(/^https?:\/\//i, '');
+  // git asks a helper by host (credential.useHttpPath is off by default): a path would be dropped, so it is refused.
+  if (/\/./.test(withoutScheme)) {
+    throw usageError(`--host "${target}" has a path; git asks credential helpers by host, so give the host[:port] alone (${withoutScheme.replace(/\/.*$/, '')}).`);
+  }
+  const hostPort = withoutScheme.replace(/\/$/, '');
   const https = normalizeOrigin('https', hostPort);
   if (!https) throw usageError(`--host "${target}" is not a host[:port]; for example git.example.com or 127.0.0.1:8080.`);
   const hostname = new URL(https).hostname;
@@ -97,8 +102,13 @@ export async function setup(ctx: SetupContext, request: SetupRequest): Promise<S
   return { binding, removed, changed, notes };
 }
 
-export async function listBindings(ctx: SetupContext): Promise<HostBinding[]> {
-  return (await readConfig(ctx)).bindings;
+/** Every binding; one that cannot answer as it stands (its account logged out) carries the problem and its fix. */
+export async function listBindings(ctx: SetupContext): Promise<Array<HostBinding & { problem?: string }>> {
+  const config = await readConfig(ctx);
+  return config.bindings.map((binding) => {
+    const problem = bindingProblem(config, binding);
+    return problem ? { ...binding, problem } : binding;
+  });
 }
 
 async function configureTool(ctx: SetupContext, request: SetupRequest, hosts: string[], binding: HostBinding): Promise<ToolChange> {
@@ -304,6 +314,7 @@ async function unconfigureKubectl(ctx: SetupContext, cluster: string): Promise<T
   return { changed, notes: [] };
 }
 
-export function describeBinding(binding: HostBinding): string {
-  return `${binding.tool} ${binding.host} → ${binding.account ?? '(default account)'}${binding.username ? ` as ${binding.username}` : ''}`;
+export function describeBinding(binding: HostBinding & { problem?: string }): string {
+  const line = `${binding.tool} ${binding.host} → ${binding.account ?? '(default account)'}${binding.username ? ` as ${binding.username}` : ''}`;
+  return binding.problem ? `${line}  (stale: ${binding.problem})` : line;
 }

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     '',
     'Try it:',
     `  amplify auth login --issuer ${platform.issuer} --platform-url ${platform.platformUrl}`,
-    `  amplify auth login --issuer ${platform.issuer} --platform-url ${platform.platformUrl} --client-id ${sa.secret.clientId} --client-secret ${sa.secret.clientSecret}`,
+    `  AMPLIFY_CLIENT_SECRET=${sa.secret.clientSecret} amplify auth login --issuer ${platform.issuer} --platform-url ${platform.platformUrl} --client-id ${sa.secret.clientId}`,
     `  device sign-in page: ${platform.endpoints.deviceVerification}`,
     '',
     'Press Ctrl+C to stop.',
