@@ -1,6 +1,7 @@
 // The amplify command: a clipanion Cli over src/commands/*, with usage errors on one line (exit 2).
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { reportError, type CliContext } from './commands/base.js';
+import { DoctorCommand } from './commands/doctor.js';
 import { DockerCredentialCommand, GitCredentialCommand, KubectlCredentialCommand } from './commands/credential.js';
 import { ExecCommand } from './commands/exec.js';
 import { closest, commandFor, describeCommands, groupOf, leadingWords, nextWords, renderHelp, type CommandHelp } from './commands/help.js';
@@ -33,6 +34,7 @@ const COMMANDS = [
   SetupDockerCommand,
   SetupNpmCommand,
   SetupKubectlCommand,
+  DoctorCommand,
   GitCredentialCommand,
   DockerCredentialCommand,
   KubectlCredentialCommand,

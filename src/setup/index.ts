@@ -39,7 +39,7 @@ interface ToolChange {
   notes: string[];
 }
 
-const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
+export const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
 
 function gitOrigins(target: string): string[] {
   const withoutScheme = target.replace(/^https?:\/\//i, '');
@@ -225,11 +225,12 @@ function splitLines(text: string): { lines: string[]; eol: string } {
 
 const joinLines = (lines: string[], eol: string): string => (lines.length ? `${lines.join(eol)}${eol}` : '');
 
-async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<boolean> {
+/** Where `command` is on PATH (an executable file), or undefined. */
+export async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<string | undefined> {
   for (const dir of (ctx.env.PATH ?? '').split(delimiter)) {
-    if (dir !== '' && (await access(join(dir, command), fsConstants.X_OK).then(() => true, () => false))) return true;
+    if (dir !== '' && (await access(join(dir, command), fsConstants.X_OK).then(() => true, () => false))) return join(dir, command);
   }
-  return false;
+  return undefined;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface PlatformOptions {
   quiet?: boolean;
   /** Serve https with this key and certificate (PEM) instead of http, as real issuers do. */
   tls?: { key: string; cert: string };
+  /** A test hook: every answer's `Date` header is this many seconds off the real clock (a platform whose clock is wrong). */
+  dateSkewSeconds?: number;
 }
 
 export interface PlatformStats {
@@ -111,6 +113,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   };
   const server = (opts.tls ? createHttpsServer.bind(null, opts.tls) : createServer)((req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
+    if (opts.dateSkewSeconds) res.setHeader('date', new Date(started + opts.dateSkewSeconds * 1000).toUTCString());
     // paths only: query strings carry codes and states
     const path = (req.url ?? '/').split('?')[0];
     if (!quiet) {
