@@ -77,25 +77,42 @@ async function loadNativeKeyring(): Promise<KeyringBackend> {
   };
 }
 
+/** How long a browser launcher gets to fail before it counts as launched (a browser itself may run for hours). */
+const LAUNCH_GRACE_MS = 1500;
+
+/**
+ * A launched browser counts as opened only when its launcher did not fail: it exits 0 (xdg-open, open) or is still
+ * running after a moment (a browser started directly). BROWSER=false, or an xdg-open with nothing to open, fails.
+ */
+function launched(child: import('node:child_process').ChildProcess, command: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.unref();
+      resolve();
+    }, LAUNCH_GRACE_MS);
+    timer.unref();
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} exited with ${code ?? signal}`));
+    });
+  });
+}
+
 async function launchBrowser(env: Record<string, string | undefined>, url: string): Promise<void> {
   if (env.BROWSER) {
     // BROWSER may carry arguments ("firefox --new-window"); the URL goes last, as xdg-open does.
     const { spawn } = await import('node:child_process');
     const [command, ...args] = env.BROWSER.split(' ').filter(Boolean);
     if (!command) return;
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(command, [...args, url], { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv });
-      child.once('error', reject);
-      child.once('spawn', () => {
-        child.unref();
-        resolve();
-      });
-    });
-    return;
+    return launched(spawn(command, [...args, url], { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv }), `BROWSER (${command})`);
   }
   const { default: open } = await import('open');
-  const child = await open(url);
-  child.unref();
+  return launched(await open(url), 'the browser launcher');
 }
 
 /** The request deadline in ms: AMPLIFY_HTTP_TIMEOUT (seconds) where set to a positive number, else `seconds`. */

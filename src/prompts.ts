@@ -6,12 +6,17 @@ type PromptContext = Pick<Context, 'stdin' | 'stderr'>;
 
 const streams = (ctx: PromptContext) => ({ input: ctx.stdin, output: ctx.stderr, clearPromptOnDone: false });
 
+/** One rule for Ctrl-C (and SIGTERM), at a prompt and in a wait alike: the same words, exit 128 + the signal's number. */
+export function cancelled(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT'): AmplifyError {
+  return new AmplifyError('ECANCELLED', `cancelled (${signal === 'SIGINT' ? 'Ctrl-C' : signal}); nothing was changed.`, { exitCode: signal === 'SIGINT' ? 130 : 143 });
+}
+
 /** Ctrl-C in a prompt is a cancel, not a crash. */
 async function asked<T>(question: Promise<T>): Promise<T> {
   try {
     return await question;
   } catch (error) {
-    if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw new AmplifyError('ECANCELLED', 'cancelled; nothing was changed.');
+    if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw cancelled();
     throw error;
   }
 }
@@ -83,10 +88,10 @@ export function waitForPerson(options: { timeoutSeconds: number; timeoutMessage:
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new AmplifyError('ETIMEOUT', options.timeoutMessage)), options.timeoutSeconds * 1000);
   const onSignal = (signal: NodeJS.Signals) => {
-    const exitCode = signal === 'SIGINT' ? 130 : 143;
-    controller.abort(new AmplifyError('ECANCELLED', 'login cancelled; nothing was stored.', { exitCode }));
+    const error = cancelled(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+    controller.abort(error);
     // A grant library's pending timer must not keep a cancelled login alive.
-    setTimeout(() => process.exit(exitCode), 2000).unref();
+    setTimeout(() => process.exit(error.exitCode), 2000).unref();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

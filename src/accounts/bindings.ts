@@ -47,3 +47,18 @@ export function removeBinding(config: ConfigFile, tool: Tool, host: string, acco
   config.bindings = config.bindings.filter((b) => !(b.tool === tool && b.host === host && (account === undefined || b.account === account)));
   return config.bindings.length !== before;
 }
+
+/** The `amplify auth setup` line that makes this binding again (with `extra` flags, such as `--account <name>`). */
+export function setupCommand(binding: HostBinding, extra = ''): string {
+  const flag = binding.tool === 'git' ? '--host' : binding.tool === 'kubectl' ? '--cluster' : '--registry';
+  const target = binding.tool === 'git' ? binding.host.replace(/^https?:\/\//, '') : binding.tool === 'npm' ? `https:${binding.host}` : binding.host;
+  return `amplify auth setup ${binding.tool} ${flag} ${target}${extra ? ` ${extra}` : ''}`;
+}
+
+/** Why a binding cannot answer as it stands, with the command that fixes it; undefined when it can. */
+export function bindingProblem(config: ConfigFile, binding: HostBinding): string | undefined {
+  // Unpinned, it follows the default account: nothing to fix in the binding itself.
+  if (binding.account === null || config.accounts[binding.account]) return undefined;
+  const login = binding.login ? `\`${binding.login}\`` : '`amplify auth login`';
+  return `its account ${binding.account} is logged out: run ${login}, or bind another with \`${setupCommand(binding, '--account <name>')}\``;
+}

@@ -126,7 +126,7 @@ function knownName(method: LoginMethod, clientId: string, options: LoginOptions)
   if (isServiceAccount(method)) return (record) => isServiceAccount(record.method) && record.clientId === clientId;
   if (method === 'password' && typeof options.username === 'string') {
     const wanted = options.username.toLowerCase();
-    return (record) => record.clientId === clientId && [record.user.email, record.user.name].some((v) => v?.toLowerCase() === wanted);
+    return (record) => record.clientId === clientId && [record.user.email, record.user.name, record.user.username].some((v) => v?.toLowerCase() === wanted);
   }
   return undefined;
 }
@@ -157,13 +157,15 @@ export async function login(ctx: LoginContext, options: LoginOptions): Promise<L
 
   // Probing first makes an explicit keyring store that does not answer fail before any token is issued.
   const state = await readState(ctx, { probe: true });
-  if (!options.force) {
-    const matches = knownName(method, clientId, options);
-    const existing = matches && Object.values(state.config.accounts).find((record) => sameIssuer(record.issuer, issuer) && matches(record));
-    if (existing && refreshStillValid(existing, ctx.now()) && state.secrets[accountKey(existing.name)]) {
-      return { account: toView(existing, state.config), alreadyLoggedIn: true };
-    }
+  const matches = knownName(method, clientId, options);
+  const existing = matches && Object.values(state.config.accounts).find((record) => sameIssuer(record.issuer, issuer) && matches(record));
+  if (!options.force && existing && refreshStillValid(existing, ctx.now()) && state.secrets[accountKey(existing.name)]) {
+    return { account: toView(existing, state.config), alreadyLoggedIn: true };
   }
+  // A password login through a confidential client: the client secret kept with the account is used again, so that
+  // its re-login hint (loginCommand) works as written, without the secret in argv.
+  const kept = existing && state.secrets[accountKey(existing.name)];
+  if (method === 'password' && options.clientSecret === undefined && kept?.kind === 'account' && kept.clientSecret) options = { ...options, clientSecret: kept.clientSecret };
 
   const source = choice.discoveryUrl ?? issuer;
   const discovered = await issuerConfiguration({ ctx, issuer: source, clientId });
@@ -194,7 +196,12 @@ export async function login(ctx: LoginContext, options: LoginOptions): Promise<L
         clientId,
         platformUrl,
         scope: isServiceAccount(method) ? (options.scope ?? '') : scope,
-        user: { email: session.user.email, name: session.user.name ?? session.user.preferredUsername, sub: session.user.sub ?? (isServiceAccount(method) ? clientId : null) },
+        user: {
+          email: session.user.email,
+          name: session.user.name ?? session.user.preferredUsername,
+          sub: session.user.sub ?? (isServiceAccount(method) ? clientId : null),
+          username: typeof options.username === 'string' ? options.username : session.user.preferredUsername,
+        },
         org: keptOrg || session.defaultOrg,
         orgs: session.orgs,
         expires: { access: toIso(tokens.accessExpiresAt), refresh: toIso(tokens.refreshExpiresAt) },

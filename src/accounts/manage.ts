@@ -1,22 +1,46 @@
 // Listing, switching and logging out accounts.
 import type { Context } from '../context.js';
 import { AmplifyError, isAmplifyError } from '../errors.js';
-import { readConfig } from '../store/config.js';
+import { access } from 'node:fs/promises';
+import { readConfig, type AccountRecord, type ConfigFile } from '../store/config.js';
 import { mutateState, readState } from '../store/state.js';
-import { accountKey } from '../store/tokens.js';
-import { accountNames, resolveAccount, resolveOrg, toView, type AccountView } from './model.js';
+import { accountKey, chooseTokenStore } from '../store/tokens.js';
+import { accountNames, loginCommand, resolveAccount, resolveOrg, toView, type AccountView } from './model.js';
 import { withAccountLock } from './tokens.js';
 
 type ManageContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'>;
 
-export async function listAccounts(ctx: Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>): Promise<AccountView[]> {
-  const config = await readConfig(ctx);
-  return accountNames(config).map((name) => toView(config.accounts[name]!, config));
+type ViewContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>;
+
+/**
+ * Which accounts the token store in use holds tokens for, cheaply: the memory store is asked (it is this process's);
+ * the file and keyring stores by whether their file exists, so that `ls` stays one file read. An account whose
+ * tokens are not there (a memory-store login in another process, a deleted tokens.json) needs a new login.
+ */
+async function heldBy(ctx: ViewContext, config: ConfigFile): Promise<(name: string) => boolean> {
+  const { store } = await chooseTokenStore(ctx, config.auth.tokenStore, false);
+  if (store.location === null) {
+    const secrets = await store.read();
+    return (name) => secrets[accountKey(name)] !== undefined;
+  }
+  const present = await access(store.location).then(() => true, () => false);
+  return () => present;
 }
 
-export async function describeAccount(ctx: Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>, name?: string): Promise<AccountView> {
+function viewOf(record: AccountRecord, config: ConfigFile, held: (name: string) => boolean): AccountView {
+  const view = toView(record, config);
+  return held(record.name) ? view : { ...view, needsLogin: true, expires: { access: null, refresh: null } };
+}
+
+export async function listAccounts(ctx: ViewContext): Promise<AccountView[]> {
   const config = await readConfig(ctx);
-  return toView(resolveAccount(config, name), config);
+  const held = await heldBy(ctx, config);
+  return accountNames(config).map((name) => viewOf(config.accounts[name]!, config, held));
+}
+
+export async function describeAccount(ctx: ViewContext, name?: string): Promise<AccountView> {
+  const config = await readConfig(ctx);
+  return viewOf(resolveAccount(config, name), config, await heldBy(ctx, config));
 }
 
 /** Sets the default account and, optionally, its selected organization. */
@@ -67,12 +91,14 @@ async function revokeAndRemove(ctx: ManageContext, name: string): Promise<Logout
     }
   }
   await mutateState(ctx, ({ config, secrets }) => {
+    const gone = config.accounts[name];
     delete config.accounts[name];
     delete secrets[accountKey(name)];
+    // Bindings pinned to it stay (README, Decisions); they remember how to log it in again, for the helpers to say.
+    if (gone) for (const binding of config.bindings) if (binding.account === name) binding.login = loginCommand(gone);
     if (config.auth.defaultAccount && !config.accounts[config.auth.defaultAccount]) {
-      // Like gh: with one account left it becomes the default; with several, the user picks.
-      const left = accountNames(config);
-      config.auth.defaultAccount = left.length === 1 ? left[0]! : null;
+      // Like gh: the next account (by name) becomes the default, and the logout says so (README, Decisions).
+      config.auth.defaultAccount = accountNames(config)[0] ?? null;
     }
   });
   return { name, revoked };

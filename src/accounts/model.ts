@@ -66,7 +66,11 @@ const listOf = (names: string[]): string => (names.length ? names.join(', ') : '
 export function resolveAccount(config: ConfigFile, name?: string | null): AccountRecord {
   if (name) {
     const record = config.accounts[name];
-    if (!record) throw new AmplifyError('ENOACCOUNT', `no account named "${name}"; accounts: ${listOf(accountNames(config))}.`);
+    if (!record) {
+      const login = config.bindings.find((binding) => binding.account === name && binding.login)?.login;
+      if (login) throw new AmplifyError('ENOACCOUNT', `${name} was logged out: run \`${login}\` to log it in again.`);
+      throw new AmplifyError('ENOACCOUNT', `no account named "${name}"; accounts: ${listOf(accountNames(config))}.`);
+    }
     return record;
   }
   const names = accountNames(config);
@@ -85,9 +89,12 @@ export function resolveOrg(record: AccountRecord, wanted: string): OrgRef {
   throw new AmplifyError('ENOORG', `${record.name} has no organization "${wanted}"; organizations: ${listOf(valid)}.`);
 }
 
-/** The command that logs this account in again (secrets shown as placeholders, never values). */
+/**
+ * The command that logs this account in again, as it can be run: a service account's secret in the environment form
+ * (never a value, never in argv); a password account's client secret is the one kept with it (src/accounts/login.ts).
+ */
 export function loginCommand(record: AccountRecord): string {
-  const parts = ['amplify auth login'];
+  const parts = [record.method === 'client-secret' ? 'AMPLIFY_CLIENT_SECRET=*** amplify auth login' : 'amplify auth login'];
   const deployment = record.amplify && !record.env ? /^(.+)\/auth\/realms\/([^/]+)$/.exec(record.issuer) : null;
   if (record.env) {
     if (record.env !== 'prod') parts.push(`--env ${record.env}`);
@@ -100,7 +107,6 @@ export function loginCommand(record: AccountRecord): string {
     if (record.platformUrl) parts.push(`--platform-url ${record.platformUrl}`);
   }
   if (record.clientId !== 'amplify-cli') parts.push(`--client-id ${record.clientId}`);
-  if (record.method === 'client-secret') parts.push('--client-secret <secret>');
   if (record.method === 'signed-jwt') parts.push('--secret-file <key.pem>');
   if (record.method === 'device') parts.push('--device');
   if (record.method === 'password') parts.push(`--username ${record.user.email ?? ''}`.trimEnd());

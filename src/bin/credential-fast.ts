@@ -16,6 +16,8 @@ import { getAccessToken } from '../accounts/tokens.js';
 import { formatAccessToken, formatAccountList, formatWhoami } from '../commands/format.js';
 import { reportError } from '../commands/report.js';
 import { createContext, type Context } from '../context.js';
+import { fstatSync } from 'node:fs';
+import { terminalWidth } from '../commands/style.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
 import { answerCall, credentialCall } from '../credential/main.js';
 import { execEnvironment, runProgram } from '../exec/run.js';
@@ -88,7 +90,7 @@ type CommandCall = Exclude<FastCall, { entry: CredentialTool | 'version' }>;
 async function commandOutput(ctx: Context, call: Exclude<CommandCall, { entry: 'exec' }>): Promise<string> {
   switch (call.entry) {
     case 'ls':
-      return formatAccountList(await listAccounts(ctx), call.json, ctx.now());
+      return formatAccountList(await listAccounts(ctx), call.json, ctx.now(), { width: terminalWidth(undefined, ctx.env) });
     case 'whoami':
       return formatWhoami(await describeAccount(ctx, call.account), call.json, ctx.now());
     case 'token':
@@ -118,6 +120,13 @@ async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: Ful
 export async function runFastCall(call: Exclude<FastCall, { entry: 'version' }>, full: FullBuild): Promise<void> {
   if (isHelperCall(call)) return runCredentialFast(call.entry, call.args, full);
   if (call.entry === 'exec') return runExecFast(call, full);
+  // A terminal (a person) gets colour and a table fitted to its width, which take the tty module: the full CLI's.
+  // What a script or a prompt reads through a pipe or a file is answered here (/dev/null, a character device too, goes along).
+  if (call.entry === 'ls' && !call.json && fstatSync(1).isCharacterDevice()) {
+    traceHandOver('the CLI');
+    await full.cli();
+    return;
+  }
   const { ctx, stdout, stderr } = heldContext();
   let answer: string | undefined;
   try {

@@ -1,6 +1,7 @@
 // What every command shares: the injected context, --json, and the error boundary (src/commands/report.ts).
 import { Command, type BaseContext } from 'clipanion';
 import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
 import { reportError } from './report.js';
 import { spinnerFetch } from './spinner.js';
 
@@ -42,4 +43,12 @@ export abstract class AmplifyCommand extends Command<CliContext> {
       ctx.fetch = fetch;
     }
   }
+}
+
+/** An account named as `<account>` or `--account <name>` (either, as people type both): one name, or none. */
+export function namedAccount(positional: string | undefined, option: string | undefined): string | undefined {
+  if (positional !== undefined && option !== undefined && positional !== option) {
+    throw usageError(`two accounts named ("${positional}" and --account "${option}"); name one.`);
+  }
+  return option ?? positional;
 }

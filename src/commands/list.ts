@@ -3,6 +3,7 @@ import { Command, Option } from 'clipanion';
 import { listAccounts } from '../accounts/manage.js';
 import { AmplifyCommand } from './base.js';
 import { formatAccountList } from './format.js';
+import { styleFor, terminalWidth } from './style.js';
 
 export class ListCommand extends AmplifyCommand {
   static override paths = [['auth', 'ls'], ['auth', 'list']];
@@ -23,6 +24,7 @@ export class ListCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    this.ctx.stdout.write(formatAccountList(await listAccounts(this.ctx), this.json, this.ctx.now()));
+    const { stdout, env } = this.ctx;
+    stdout.write(formatAccountList(await listAccounts(this.ctx), this.json, this.ctx.now(), { width: terminalWidth(stdout, env), style: styleFor(stdout, env, this.json) }));
   }
 }

@@ -1,6 +1,7 @@
 // amplify auth login: sign a person or a service account in; the flags pick the grant.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
+import { usageError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { AmplifyCommand, printJson } from './base.js';
 
@@ -39,7 +40,7 @@ export class LoginCommand extends AmplifyCommand {
   scope = Option.String('--scope', { description: 'scopes to request (default "openid" for Amplify, else "openid offline_access")' });
   force = Option.Boolean('--force', false, { description: 'log in again even when already logged in' });
   json = Option.Boolean('--json', false, { description: 'print the account object' });
-  launchBrowser = Option.Boolean('--launch-browser', true, { description: '--no-launch-browser prints the URL instead of opening it' });
+  launchBrowser = Option.Boolean('--launch-browser', true, { description: 'print the URL to open instead of opening a browser' });
   timeout = Option.String('--timeout', { description: 'seconds to wait for the browser or device approval (default 300)', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 86_400)]) });
 
   protected override get wantsJson(): boolean {
@@ -49,6 +50,9 @@ export class LoginCommand extends AmplifyCommand {
   protected async run(): Promise<void> {
     const { env } = this.ctx;
     const usingPassword = this.username !== false && this.username !== undefined;
+    if (this.username === '') throw usageError('--username= is empty; give the user (--username alice), or --username alone to be asked.');
+    // An exported AMPLIFY_PASSWORD alone stays ignored (a browser login is meant); a password typed in argv is a mistake to say.
+    if (this.password !== undefined && !usingPassword) throw usageError('--password goes with --username <user>: add it, or leave --password out for a browser login.');
     // Secrets from the environment keep them out of argv; they apply only where the flags call for them.
     const clientSecret = this.clientSecret ?? (this.clientId !== undefined && this.secretFile === undefined && !this.device ? env.AMPLIFY_CLIENT_SECRET || undefined : undefined);
     const password = this.password ?? (usingPassword ? env.AMPLIFY_PASSWORD || undefined : undefined);

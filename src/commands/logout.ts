@@ -45,6 +45,11 @@ export class LogoutCommand extends AmplifyCommand {
       for (const r of results) {
         this.ctx.stdout.write(`Logged out ${r.name}${r.revoked ? '' : ' (its tokens could not be revoked at the issuer)'}.\n`);
       }
+      const before = config.auth.defaultAccount;
+      const after = (await readConfig(this.ctx)).auth.defaultAccount;
+      if (before && names.includes(before) && after) {
+        this.ctx.stdout.write(`The default account is now ${after}; to choose another: amplify auth switch --account <name>.\n`);
+      }
     }
     return 0;
   }

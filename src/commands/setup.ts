@@ -103,6 +103,7 @@ export class SetupDockerCommand extends SetupToolCommand {
 
 export class SetupNpmCommand extends SetupToolCommand {
   static override paths = [['auth', 'setup', 'npm']];
+  static placeholders = { '--registry': '<url>' };
   static override usage = Command.Usage({
     category: 'Tools',
     description: 'make npm read the token from NODE_AUTH_TOKEN for a registry',

@@ -3,7 +3,7 @@ import { Command, Option } from 'clipanion';
 import { switchAccount } from '../accounts/manage.js';
 import { usageError } from '../errors.js';
 import { readConfig } from '../store/config.js';
-import { AmplifyCommand, printJson } from './base.js';
+import { AmplifyCommand, namedAccount, printJson } from './base.js';
 import { formatAccount } from './format.js';
 
 export class SwitchCommand extends AmplifyCommand {
@@ -18,7 +18,8 @@ export class SwitchCommand extends AmplifyCommand {
     ],
   });
 
-  account = Option.String('--account', { description: 'the account to make the default' });
+  account = Option.String('--account', { description: 'the account to make the default (or give it as the argument)' });
+  positional = Option.String({ required: false, name: 'account' });
   org = Option.String('--org', { description: 'organization id, guid or name' });
   json = Option.Boolean('--json', false, { description: 'print the selected account object' });
 
@@ -27,7 +28,8 @@ export class SwitchCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    let { account, org } = this;
+    let account = namedAccount(this.positional, this.account);
+    let { org } = this;
     if (account === undefined && org === undefined) {
       const config = await readConfig(this.ctx);
       const names = Object.keys(config.accounts).sort();

@@ -2,7 +2,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULT_MIN_VALIDITY, getAccessToken } from '../accounts/tokens.js';
-import { AmplifyCommand } from './base.js';
+import { AmplifyCommand, namedAccount } from './base.js';
 import { formatAccessToken } from './format.js';
 
 export class TokenCommand extends AmplifyCommand {
@@ -17,7 +17,8 @@ export class TokenCommand extends AmplifyCommand {
     ],
   });
 
-  account = Option.String('--account', { description: 'the account to use instead of the default' });
+  account = Option.String('--account', { description: 'the account to use instead of the default (or give it as the argument)' });
+  positional = Option.String({ required: false, name: 'account' });
   minValidity = Option.String('--min-validity', { description: 'refresh when fewer seconds than this are left', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0)]) });
   json = Option.Boolean('--json', false, { description: 'print {account, token, expiresAt}' });
 
@@ -26,7 +27,7 @@ export class TokenCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    const result = await getAccessToken(this.ctx, { account: this.account, minValidity: this.minValidity });
+    const result = await getAccessToken(this.ctx, { account: namedAccount(this.positional, this.account), minValidity: this.minValidity });
     this.ctx.stdout.write(formatAccessToken(result, this.json));
   }
 }

@@ -1,7 +1,7 @@
 // amplify auth whoami: the default (or named) account.
 import { Command, Option } from 'clipanion';
 import { describeAccount } from '../accounts/manage.js';
-import { AmplifyCommand } from './base.js';
+import { AmplifyCommand, namedAccount } from './base.js';
 import { formatWhoami } from './format.js';
 
 export class WhoamiCommand extends AmplifyCommand {
@@ -16,6 +16,7 @@ export class WhoamiCommand extends AmplifyCommand {
   });
 
   account = Option.String({ required: false, name: 'account' });
+  accountOption = Option.String('--account', { description: 'the account to show (or give it as the argument)' });
   json = Option.Boolean('--json', false, { description: 'print the account object' });
 
   protected override get wantsJson(): boolean {
@@ -23,6 +24,7 @@ export class WhoamiCommand extends AmplifyCommand {
   }
 
   protected async run(): Promise<void> {
-    this.ctx.stdout.write(formatWhoami(await describeAccount(this.ctx, this.account), this.json, this.ctx.now()));
+    const account = await describeAccount(this.ctx, namedAccount(this.account, this.accountOption));
+    this.ctx.stdout.write(formatWhoami(account, this.json, this.ctx.now()));
   }
 }

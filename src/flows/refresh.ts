@@ -12,7 +12,7 @@ import { toTokenSet, type TokenSet } from './tokens.js';
 type Described = Pick<AccountRecord, 'clientAuth' | 'amplify'>;
 
 /** How this account's client authenticates at the token and revocation endpoints: the style that worked at login. */
-async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets, account: Described | undefined): Promise<oidc.ClientAuth> {
+export async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets, account: Described | undefined): Promise<oidc.ClientAuth> {
   if (secrets.clientSecret) return secretClientAuth(account?.clientAuth ?? firstSecretStyle(metadata), secrets.clientSecret);
   if (secrets.privateKey) return privateKeyJwtAuth(secrets.privateKey, account?.clientAuth ?? firstJwtStyle(account?.amplify ?? false), metadata);
   return oidc.None();

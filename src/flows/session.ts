@@ -37,7 +37,7 @@ export function orgsFromClaim(claim: unknown): OrgRef[] {
   return claim.map(orgFromPlatform).filter((org): org is OrgRef => org !== null);
 }
 
-async function findSession(ctx: Pick<Context, 'fetch' | 'log'>, platformUrl: string, accessToken: string): Promise<Record<string, unknown>> {
+export async function findSession(ctx: Pick<Context, 'fetch' | 'log'>, platformUrl: string, accessToken: string): Promise<Record<string, unknown>> {
   const url = `${platformUrl}/api/v1/auth/findSession`;
   ctx.log.debug(`GET ${url}`);
   const response = await ctx.fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': platformUserAgent() }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });

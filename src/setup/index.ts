@@ -2,7 +2,7 @@
 import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { hostBindings, putBinding, removeBinding } from '../accounts/bindings.js';
+import { bindingProblem, hostBindings, putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
 import { AmplifyError, usageError } from '../errors.js';
@@ -38,10 +38,15 @@ interface ToolChange {
   notes: string[];
 }
 
-const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
+export const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
 
 function gitOrigins(target: string): string[] {
-  const hostPort = target.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
+  const withoutScheme = target.replace(/^https?:\/\//i, '');
+  // git asks a helper by host (credential.useHttpPath is off by default): a path would be dropped, so it is refused.
+  if (/\/./.test(withoutScheme)) {
+    throw usageError(`--host "${target}" has a path; git asks credential helpers by host, so give the host[:port] alone (${withoutScheme.replace(/\/.*$/, '')}).`);
+  }
+  const hostPort = withoutScheme.replace(/\/$/, '');
   const https = normalizeOrigin('https', hostPort);
   if (!https) throw usageError(`--host "${target}" is not a host[:port]; for example git.example.com or 127.0.0.1:8080.`);
   const hostname = new URL(https).hostname;
@@ -100,8 +105,13 @@ export async function setup(ctx: SetupContext, request: SetupRequest): Promise<S
   return { binding, removed, changed, notes };
 }
 
-export async function listBindings(ctx: SetupContext): Promise<HostBinding[]> {
-  return (await readConfig(ctx)).bindings;
+/** Every binding; one that cannot answer as it stands (its account logged out) carries the problem and its fix. */
+export async function listBindings(ctx: SetupContext): Promise<Array<HostBinding & { problem?: string }>> {
+  const config = await readConfig(ctx);
+  return config.bindings.map((binding) => {
+    const problem = bindingProblem(config, binding);
+    return problem ? { ...binding, problem } : binding;
+  });
 }
 
 async function configureTool(ctx: SetupContext, request: SetupRequest, hosts: string[], binding: HostBinding): Promise<ToolChange> {
@@ -218,11 +228,12 @@ function splitLines(text: string): { lines: string[]; eol: string } {
 
 const joinLines = (lines: string[], eol: string): string => (lines.length ? `${lines.join(eol)}${eol}` : '');
 
-async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<boolean> {
+/** Where `command` is on PATH (an executable file), or undefined. */
+export async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<string | undefined> {
   for (const dir of (ctx.env.PATH ?? '').split(delimiter)) {
-    if (dir !== '' && (await access(join(dir, command), fsConstants.X_OK).then(() => true, () => false))) return true;
+    if (dir !== '' && (await access(join(dir, command), fsConstants.X_OK).then(() => true, () => false))) return join(dir, command);
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -308,6 +319,7 @@ async function unconfigureKubectl(ctx: SetupContext, cluster: string): Promise<T
   return { changed, notes: [] };
 }
 
-export function describeBinding(binding: HostBinding): string {
-  return `${binding.tool} ${binding.host} → ${binding.account ?? '(default account)'}${binding.username ? ` as ${binding.username}` : ''}`;
+export function describeBinding(binding: HostBinding & { problem?: string }): string {
+  const line = `${binding.tool} ${binding.host} → ${binding.account ?? '(default account)'}${binding.username ? ` as ${binding.username}` : ''}`;
+  return binding.problem ? `${line}  (stale: ${binding.problem})` : line;
 }

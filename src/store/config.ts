@@ -34,7 +34,8 @@ export interface AccountRecord {
   clientId: string;
   platformUrl: string | null;
   scope: string;
-  user: { email: string | null; name: string | null; sub: string | null };
+  /** username: what the person logs in as (preferred_username, or what --username gave), for "already logged in". */
+  user: { email: string | null; name: string | null; sub: string | null; username?: string | null };
   org: OrgRef | null;
   orgs: OrgRef[];
   expires: { access: string | null; refresh: string | null };
@@ -49,6 +50,8 @@ export interface HostBinding {
   /** null: whichever account is the default at the time of use. */
   account: string | null;
   username: string | null;
+  /** Set when its account was logged out: the command that logs it in again, for the helpers' messages. */
+  login?: string;
 }
 
 export interface ConfigFile {

@@ -38,6 +38,8 @@ export interface PlatformOptions {
   tls?: { key: string; cert: string };
   /** The host name in the issuer and every URL (default 127.0.0.1); it listens on 127.0.0.1 whatever the name. */
   hostname?: string;
+  /** A test hook: every answer's `Date` header is this many seconds off the real clock (a platform whose clock is wrong). */
+  dateSkewSeconds?: number;
 }
 
 export interface PlatformStats {
@@ -123,6 +125,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   };
   const server = (opts.tls ? createHttpsServer.bind(null, opts.tls) : createServer)((req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
+    if (opts.dateSkewSeconds) res.setHeader('date', new Date(started + opts.dateSkewSeconds * 1000).toUTCString());
     // paths only: query strings carry codes and states
     const path = (req.url ?? '/').split('?')[0];
     if (!quiet) {

@@ -72,16 +72,20 @@ function accountOf(person: Person): Account {
 
 let loading: Promise<typeof import('oidc-provider')> | undefined;
 
-/** oidc-provider warns about Node 20 when first imported; a quiet platform keeps that line out of test output. */
+/**
+ * oidc-provider warns about Node 20 when first imported. A quiet platform keeps that line out of test output; a
+ * loud one (`npm run platform`) says once whose warning it is instead of repeating it as if it were ours.
+ */
 export function loadOidcProvider(quiet: boolean): Promise<typeof import('oidc-provider')> {
   if (loading) return loading;
   const original = console.warn;
-  if (quiet) {
-    console.warn = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].includes('Unsupported runtime')) return;
-      original(...args);
-    };
-  }
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('Unsupported runtime')) {
+      if (!quiet) original(`note: oidc-provider, the local platform's test identity provider, asks for Node 22; amplify-auth itself supports Node ${process.versions.node.split('.')[0]} (>= 20.19), and the platform works on it.`);
+      return;
+    }
+    original(...args);
+  };
   loading = import('oidc-provider').finally(() => {
     console.warn = original;
   });

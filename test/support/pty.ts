@@ -14,8 +14,8 @@ export const tmuxMissing = (): string | undefined =>
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 export interface Terminal {
-  /** The visible screen, as text. */
-  screen(): Promise<string>;
+  /** The visible screen, as text; with `escapes`, with its colours as the terminal got them (SGR sequences). */
+  screen(options?: { escapes?: boolean }): Promise<string>;
   /** Waits until the screen matches (a pattern, or a test of the whole screen); fails with the screen when it does not in time. */
   waitFor(pattern: RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   /** Literal text (no key names interpreted). */
@@ -59,8 +59,8 @@ export async function openTerminal(box: Sandbox, args: string[], env: Record<str
 
   let closed = false;
   const terminal: Terminal = {
-    async screen() {
-      const { stdout } = await tmux('capture-pane', '-p', '-t', id);
+    async screen(options) {
+      const { stdout } = await tmux('capture-pane', '-p', ...(options?.escapes ? ['-e'] : []), '-t', id);
       return stdout;
     },
     async waitFor(pattern, timeoutMs = 20_000) {
