@@ -47,7 +47,7 @@ const behindProxy = (): Record<string, string> => ({
   HTTPS_PROXY: 'http://127.0.0.1:9',
   NODE_EXTRA_CA_CERTS: ca.caFile,
 });
-const issuer = (): string[] => ['--issuer', platform.issuer, '--platform-url', platform.platformUrl];
+const issuer = (): string[] => ['--base-url', platform.baseUrl, '--platform-url', platform.platformUrl];
 
 async function amplify(what: string, args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
   const result = await box.amplify(args, { env: { ...behindProxy(), ...env } });

@@ -29,7 +29,7 @@ interface Account {
 
 async function loginService(box: Sandbox): Promise<string> {
   const sa = platform.serviceAccounts.secret;
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
     env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret },
   });
   assert.equal(out.code, 0, out.stderr);
@@ -37,7 +37,7 @@ async function loginService(box: Sandbox): Promise<string> {
 }
 
 async function loginAlice(box: Sandbox): Promise<void> {
-  const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', 'alice'], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', 'alice'], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
   assert.equal(out.code, 0, out.stderr);
 }
 

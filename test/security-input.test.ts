@@ -211,14 +211,14 @@ globalThis.Date = Shifted;
 
   test('a refused signed-JWT login and a refused ID token say the clock is off, by how much, and to fix it', async () => {
     const rsa = platform.serviceAccounts.rsa;
-    const jwt = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', rsa.clientId, '--secret-file', rsa.keyFile], { env: shifted(-5 * 60_000) });
+    const jwt = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', rsa.clientId, '--secret-file', rsa.keyFile], { env: shifted(-5 * 60_000) });
     assert.equal(jwt.code, 1, jwt.stderr);
     assert.match(jwt.stderr, /^amplify: .*invalid_client.*\n$/);
     assert.match(jwt.stderr, /clock .*(29\d|30\d) s behind/, jwt.stderr);
     assert.match(jwt.stderr, /set the clock/i);
 
     const alice = platform.people.find((p) => p.username === 'alice')!;
-    const person = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--username', alice.username], { env: { ...shifted(2 * 3600_000), AMPLIFY_PASSWORD: alice.password } });
+    const person = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', alice.username], { env: { ...shifted(2 * 3600_000), AMPLIFY_PASSWORD: alice.password } });
     assert.equal(person.code, 1, person.stderr);
     assert.match(person.stderr, /clock .*(71\d\d|72\d\d) s ahead/, person.stderr);
 
