@@ -389,6 +389,12 @@ async function main(): Promise<void> {
       nodeIn(env),
       cmd('amplify auth token', ['auth', 'token'], 1.2, env, looksLikeToken),
       cmd('amplify auth exec -- true', ['auth', 'exec', '--', 'true'], 1.25, env, (stdout) => stdout === ''),
+      // What exec cannot go below: Node, node:child_process (which loads node:net) and a child started and waited for.
+      {
+        name: 'node: spawn `true` and wait (the floor of exec)',
+        run: () => runTimed(process.execPath, ['-e', "require('node:child_process').spawn('true', [], { stdio: 'inherit' }).on('exit', (c) => (process.exitCode = c))"], env),
+        check: expectOk('spawn true', () => true),
+      },
       cmd('amplify auth whoami', ['auth', 'whoami'], 1.2, env, (stdout) => stdout.startsWith('Account:')),
       cmd('amplify auth whoami --json', ['auth', 'whoami', '--json'], 1.2, env, (stdout) => stdout.includes('"name"')),
       cmd('amplify --version', ['--version'], 1.2, env, (stdout) => /^\d+\.\d+\.\d+/.test(stdout)),
