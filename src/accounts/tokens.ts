@@ -1,4 +1,5 @@
 // Access tokens for an account: the cached one while it is valid, else one refresh per account across processes.
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError, isAmplifyError, type ErrorCode } from '../errors.js';
@@ -354,7 +355,7 @@ async function refreshUnderLock(
     });
   }
   if ('stored' in outcome) {
-    await (await import('node:fs/promises')).unlink(outcomeFile(ctx, name)).catch(() => undefined);
+    await unlink(outcomeFile(ctx, name)).catch(() => undefined);
     return outcome.stored;
   }
   if ('newer' in outcome) return outcome.newer ?? { account: record, token: tokens.accessToken, expiresAt: renewed.accessExpiresAt ?? null };
