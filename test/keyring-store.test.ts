@@ -268,7 +268,8 @@ describe('the keyring store\'s access-token cache (access-cache.json)', { skip }
     const cache = JSON.parse(text) as { version: number; sealed: string; entries: Record<string, Record<string, unknown>> };
     assert.equal(cache.sealed, await readFile(encrypted(), 'utf8'), 'bound to this very tokens.enc');
     assert.deepEqual(Object.keys(cache.entries), [accountKey('sa-secret')]);
-    assert.deepEqual(Object.keys(cache.entries[accountKey('sa-secret')]!).sort(), ['accessExpiresAt', 'accessToken']);
+    // receivedAt: when the token arrived by the local clock (a token received while the clock was ahead is refreshed).
+    assert.deepEqual(Object.keys(cache.entries[accountKey('sa-secret')]!).sort(), ['accessExpiresAt', 'accessToken', 'receivedAt']);
     const token = (await box.amplify(['auth', 'token'], { env: withBus })).stdout.trim();
     assert.equal(cache.entries[accountKey('sa-secret')]!.accessToken, token);
     assert.equal(text.includes(platform.serviceAccounts.secret.clientSecret), false, 'no client secret');

@@ -60,7 +60,7 @@ describe('amplify auth status', () => {
     const [a, sa] = json<Status[]>(out);
     assert.equal(a!.ok, false);
     assert.equal(a!.problems.length, 1, a!.problems.join('\n'));
-    assert.match(a!.problems[0]!, /needs a new login.*run `amplify auth login --issuer \S+ --platform-url \S+ --username alice@example\.com --force`/);
+    assert.match(a!.problems[0]!, /needs a new login.*run `amplify auth login --base-url \S+ --username alice@example\.com --force`/);
     assert.equal(sa!.ok, true);
     const human = await box.amplify(['auth', 'status', alice]);
     assert.equal(human.code, 1);

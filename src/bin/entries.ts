@@ -42,7 +42,7 @@ export const FAST_ENTRIES: readonly FastEntry[] = [...HELPER_TOOLS, 'ls', 'token
  * keyring store, when its access-token cache is stale) and node:child_process (exec's child). The build refuses a
  * fast tier that requires anything else (tsup.config.ts); test/perf-fast-path.test.ts checks what a run loads.
  */
-// node:tty only for exec, which asks isatty before it starts the child (src/exec/run.ts), after node:child_process has loaded net.
+// node:tty only for exec, which asks isatty when a signal comes while its child runs (src/exec/run.ts).
 export const FAST_TIER_REQUIRES: readonly string[] = ['node:fs', 'node:path', 'node:os', 'node:crypto', 'node:child_process', 'node:tty', '@napi-rs/keyring'];
 
 const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');

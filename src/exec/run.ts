@@ -12,6 +12,15 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  */
 const FROM_TERMINAL = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
 
+/**
+ * Whether amplify runs on a terminal: isatty on the descriptors, asked only when a signal comes (not process.stdin's
+ * isTTY, which builds the standard streams; node:tty is not loaded on a run that gets no signal).
+ */
+const onTerminal = (): boolean => {
+  const { isatty } = process.getBuiltinModule('node:tty');
+  return [0, 1, 2].some((fd) => isatty(fd));
+};
+
 /** 127 where the command was not found, 126 where it was found and cannot be run (as sh and env answer). */
 function spawnFailure(program: string, error: Error): AmplifyError {
   const code = errnoCode(error);
@@ -43,11 +52,8 @@ export function runProgram(program: string, args: string[], env: Record<string, 
   const { constants } = process.getBuiltinModule('node:os');
   return new Promise<number>((resolve, reject) => {
     const child = spawn(program, args, { env: env as NodeJS.ProcessEnv, stdio: 'inherit' });
-    // isatty on the descriptors, not process.stdin's isTTY: building the standard streams would cost the fast tier more than the check.
-    const { isatty } = process.getBuiltinModule('node:tty');
-    const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
     const forward = (signal: NodeJS.Signals) => {
-      if (!(onTerminal && FROM_TERMINAL.has(signal))) child.kill(signal);
+      if (!(FROM_TERMINAL.has(signal) && onTerminal())) child.kill(signal);
     };
     for (const signal of FORWARDED) process.on(signal, forward);
     const cleanup = () => FORWARDED.forEach((signal) => process.off(signal, forward));
