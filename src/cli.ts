@@ -151,11 +151,19 @@ export async function main(rawArgv: string[], ctx: Context = createContext()): P
     }
   }
   const context: CliContext = { amplify: ctx, env: ctx.env, stdin: ctx.stdin as CliContext['stdin'], stdout: ctx.stdout as CliContext['stdout'], stderr: ctx.stderr as CliContext['stderr'], colorDepth: 1 };
+  // `amplify help <words>` that matched no help is parsed as those words only for the usage error it makes: it never
+  // runs them (`amplify help auth token alice` must not print a token, `amplify help auth logout alice` log anyone out).
+  const asHelp = wanted !== undefined && argv[0] === 'help';
+  const input = asHelp ? argv.slice(1) : argv;
   let command;
   try {
-    command = cli.process({ input: wanted !== undefined && argv[0] === 'help' ? argv.slice(1) : argv, context });
+    command = cli.process({ input, context });
   } catch (error) {
-    return reportError(ctx, new AmplifyError('EUSAGE', usageLine(error, wanted !== undefined && argv[0] === 'help' ? argv.slice(1) : argv, commands)), argv.includes('--json'));
+    return reportError(ctx, new AmplifyError('EUSAGE', usageLine(error, input, commands)), argv.includes('--json'));
+  }
+  if (asHelp) {
+    const words = leadingWords(input).join(' ');
+    return reportError(ctx, new AmplifyError('EUSAGE', `\`amplify help\` takes a command's name, not its arguments: run \`amplify ${words} --help\`.`), argv.includes('--json'));
   }
   return cli.run(command, context);
 }

@@ -70,6 +70,22 @@ describe('flags that would be ignored are usage errors', () => {
     }));
 });
 
+describe('amplify help <command> <arguments> only ever helps', () => {
+  test('help with a command\'s arguments runs nothing: no token printed, nobody logged out', () =>
+    withBox(async (box) => {
+      await loginSecret(box, platform);
+      const name = platform.serviceAccounts.secret.clientId;
+      for (const args of [['help', 'auth', 'token', '--account', name], ['help', 'auth', 'logout', name]]) {
+        const out = await box.amplify(args);
+        assert.equal(out.code, 2, `${args.join(' ')}: ${out.stdout}${out.stderr}`);
+        assert.equal(out.stdout, '', args.join(' '));
+        assert.match(out.stderr, /`amplify help` takes a command's name, not its arguments/);
+      }
+      const token = await mustRun(box, ['auth', 'token']);
+      assert.ok(token.stdout.trim().length > 20, 'still logged in');
+    }));
+});
+
 describe('logging out the default account while several remain', () => {
   test('the next account becomes the default, and the logout says so', () =>
     withBox(async (box) => {

@@ -16,6 +16,7 @@ import { getAccessToken } from '../accounts/tokens.js';
 import { formatAccessToken, formatAccountList, formatWhoami } from '../commands/format.js';
 import { reportError } from '../commands/report.js';
 import { createContext, type Context } from '../context.js';
+import { AmplifyError } from '../errors.js';
 import { fstatSync } from 'node:fs';
 import { terminalWidth } from '../commands/style.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
@@ -99,12 +100,27 @@ async function commandOutput(ctx: Context, call: Exclude<CommandCall, { entry: '
 }
 
 /**
+ * A failure the tier says itself, through the CLI's own reporter (the same bytes): one of ours (AmplifyError), met
+ * with nothing missing. Handing it over instead would make the CLI ask again: after a refresh that another process
+ * made and that failed, a second request to the same failing issuer and a second deadline, where the SPEC has the
+ * waiters share the outcome. Anything else (a miss, an unexpected error) goes to the CLI.
+ */
+const saidHere = (failure: unknown): failure is AmplifyError => failure instanceof AmplifyError && fastTierMissed() === undefined;
+
+/**
  * `auth exec`: the token from the files, then the program, run as the command runs it (src/exec/run.ts). Once the
  * program has been started there is no handing over: its failures are said here, through the CLI's own reporter.
  */
 async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: FullBuild): Promise<void> {
   const { ctx, stderr } = heldContext();
-  const access = await getAccessToken(ctx, { account: call.account }).catch(() => undefined);
+  let failure: unknown;
+  const access = await getAccessToken(ctx, { account: call.account }).catch((error: unknown) => void (failure = error));
+  const out = { stdout: directOutput(1), stderr: directOutput(2), env: ctx.env };
+  if (saidHere(failure)) {
+    stderr.flushTo(2);
+    process.exitCode = reportError(out, failure, false);
+    return;
+  }
   if (access === undefined || fastTierMissed() !== undefined) {
     traceHandOver('the CLI');
     await full.cli();
@@ -112,7 +128,6 @@ async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: Ful
   }
   stderr.flushTo(2);
   const [program, ...args] = call.command;
-  const out = { stdout: directOutput(1), stderr: directOutput(2), env: ctx.env };
   process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(out, error, false));
 }
 
@@ -129,10 +144,17 @@ export async function runFastCall(call: Exclude<FastCall, { entry: 'version' }>,
   }
   const { ctx, stdout, stderr } = heldContext();
   let answer: string | undefined;
+  let failure: unknown;
   try {
     answer = await commandOutput(ctx, call);
-  } catch {
-    // Said again by the CLI, below.
+  } catch (error) {
+    // Said again by the CLI, below, unless it is one of ours and the tier had all it needed (see saidHere).
+    failure = error;
+  }
+  if (saidHere(failure)) {
+    stderr.flushTo(2);
+    process.exitCode = reportError({ stdout: directOutput(1), stderr: directOutput(2), env: ctx.env }, failure, call.json);
+    return;
   }
   if (answer === undefined || fastTierMissed() !== undefined) {
     traceHandOver('the CLI');

@@ -1,5 +1,6 @@
 // amplify auth doctor: the whole chain on this machine, one check a line, each failure with its fix.
 import { Command, Option } from 'clipanion';
+import { requestTimeout } from '../context.js';
 import type { DoctorReport } from '../diagnose/doctor.js';
 import { AmplifyCommand, printJson } from './base.js';
 import { styleFor, type Style } from './style.js';
@@ -25,6 +26,8 @@ export class DoctorCommand extends AmplifyCommand {
 
   protected async run(): Promise<number> {
     const { runDoctor } = await import('../diagnose/doctor.js');
+    // A check is a diagnosis, not a login: each issuer gets the helpers' 10 s deadline (AMPLIFY_HTTP_TIMEOUT wins).
+    this.ctx.requestTimeoutMs = requestTimeout(this.ctx.env, 10);
     const report = await runDoctor(this.ctx);
     if (this.json) printJson(this.ctx, report);
     else this.ctx.stdout.write(formatReport(report, styleFor(this.ctx.stdout, this.ctx.env)));

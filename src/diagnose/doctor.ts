@@ -135,11 +135,6 @@ async function checkKeyring(ctx: DoctorContext, config: ConfigFile | undefined):
   }
 }
 
-function timeoutMs(ctx: DoctorContext): number {
-  const seconds = Number(ctx.env.AMPLIFY_HTTP_TIMEOUT);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 10) * 1000;
-}
-
 /** Reachable (its discovery document, through the route the environment asks for), and its clock against ours. */
 async function checkIssuer(ctx: DoctorContext, issuer: string): Promise<Check[]> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
@@ -147,9 +142,10 @@ async function checkIssuer(ctx: DoctorContext, issuer: string): Promise<Check[]>
   const sent = ctx.now();
   let response: Response;
   try {
-    response = await ctx.fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs(ctx)) });
+    response = await ctx.fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual' });
   } catch (error) {
-    const why = (error as Error).message;
+    // fetch's own failure is 'fetch failed'; what went wrong (a timeout, a certificate, the proxy's refusal) is its cause.
+    const why = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
     return [
       fail(
         `issuer:${issuer}`,

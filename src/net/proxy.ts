@@ -102,7 +102,13 @@ export function chooseProxy(url: URL, env: Env): ProxyChoice {
 
 /** A proxy URL with its password (and any user name) replaced, for messages and diagnostics. */
 function maskedProxy(value: string | URL): string {
-  if (typeof value === 'string') return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  if (typeof value === 'string') {
+    // Text that is no URL: everything up to the last @ may be credentials (a password with an unencoded / or @ in it).
+    const at = value.lastIndexOf('@');
+    if (at < 0) return value;
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+    return `${scheme}***@${value.slice(at + 1)}`;
+  }
   const copy = new URL(value.href);
   if (copy.username || copy.password) {
     copy.username = copy.username ? '***' : '';

@@ -81,5 +81,9 @@ describe('describeProxy: for diagnostics, credentials never shown', () => {
     assert.equal(describeProxy('http://127.0.0.1:3000/', env), 'direct (loopback is never proxied)');
     assert.equal(describeProxy('https://login.example.com/', {}), 'direct (no HTTPS_PROXY set)');
     assert.doesNotMatch(describeProxy('https://x.example/', { HTTPS_PROXY: 'ftp://bob:pw-123456@p:21' }), /bob|pw-123456/);
+    // No URL at all (a password with an unencoded / in it): still nothing before the last @ is shown.
+    const unparsable = describeProxy('https://x.example/', { HTTPS_PROXY: 'http://carol:pa/ss@w0rd@proxy.corp:3128' });
+    assert.doesNotMatch(unparsable, /carol|pa\/ss|w0rd/);
+    assert.match(unparsable, /proxy\.corp:3128/);
   });
 });
