@@ -142,7 +142,7 @@ export default defineConfig({
   clean: true,
   dts: { entry: { index: 'src/index.ts' } },
   esbuildOptions: silentDebug,
-  // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) expect require and __filename.
+  // Bundled CommonJS dependencies (the proxy agents, parts of the OAuth and prompt stacks) expect require and __filename.
   // The require is made on first use, so chunks that never call it never pay for it.
   banner: {
     js: "let __amplifyRequire; const require = (id) => (__amplifyRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id); const __filename = import.meta.filename;",
