@@ -107,6 +107,24 @@ async function commandOutput(ctx: Context, call: Exclude<CommandCall, { entry: '
  */
 const saidHere = (failure: unknown): failure is AmplifyError => failure instanceof AmplifyError && fastTierMissed() === undefined;
 
+const directReporter = (ctx: Context) => ({ stdout: directOutput(1), stderr: directOutput(2), env: ctx.env });
+
+/**
+ * Where the call failed or missed: its failure said here (saidHere), else the call handed to the CLI; false where the
+ * tier has its answer and nothing was missed.
+ */
+async function settled(ctx: Context, stderr: Held, failed: boolean, failure: unknown, json: boolean, full: FullBuild): Promise<boolean> {
+  if (saidHere(failure)) {
+    stderr.flushTo(2);
+    process.exitCode = reportError(directReporter(ctx), failure, json);
+    return true;
+  }
+  if (!failed && fastTierMissed() === undefined) return false;
+  traceHandOver('the CLI');
+  await full.cli();
+  return true;
+}
+
 /**
  * `auth exec`: the token from the files, then the program, run as the command runs it (src/exec/run.ts). Once the
  * program has been started there is no handing over: its failures are said here, through the CLI's own reporter.
@@ -115,20 +133,10 @@ async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: Ful
   const { ctx, stderr } = heldContext();
   let failure: unknown;
   const access = await getAccessToken(ctx, { account: call.account }).catch((error: unknown) => void (failure = error));
-  const out = { stdout: directOutput(1), stderr: directOutput(2), env: ctx.env };
-  if (saidHere(failure)) {
-    stderr.flushTo(2);
-    process.exitCode = reportError(out, failure, false);
-    return;
-  }
-  if (access === undefined || fastTierMissed() !== undefined) {
-    traceHandOver('the CLI');
-    await full.cli();
-    return;
-  }
+  if ((await settled(ctx, stderr, access === undefined, failure, false, full)) || access === undefined) return;
   stderr.flushTo(2);
   const [program, ...args] = call.command;
-  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(out, error, false));
+  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(directReporter(ctx), error, false));
 }
 
 /** Answers one call of the table (src/bin/entries.ts), or hands it over; `--version` is the loader's (fast-start.ts). */
@@ -151,16 +159,7 @@ export async function runFastCall(call: Exclude<FastCall, { entry: 'version' }>,
     // Said again by the CLI, below, unless it is one of ours and the tier had all it needed (see saidHere).
     failure = error;
   }
-  if (saidHere(failure)) {
-    stderr.flushTo(2);
-    process.exitCode = reportError({ stdout: directOutput(1), stderr: directOutput(2), env: ctx.env }, failure, call.json);
-    return;
-  }
-  if (answer === undefined || fastTierMissed() !== undefined) {
-    traceHandOver('the CLI');
-    await full.cli();
-    return;
-  }
+  if ((await settled(ctx, stderr, answer === undefined, failure, call.json, full)) || answer === undefined) return;
   stderr.flushTo(2);
   stdout.write(answer);
   stdout.flushTo(1);
