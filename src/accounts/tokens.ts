@@ -7,7 +7,7 @@ import type { TokenSet } from '../flows/tokens.js';
 import { registerSecret } from '../log.js';
 import type { AccountRecord, ConfigFile } from '../store/config.js';
 import { lockHeld, readJsonFile, StaleWatch, withLock, writePrivateFile, LOCK_STALE_MS, type LockHandle } from '../store/files.js';
-import { lockOptions, mutateState, readState, readStateLocked, type State } from '../store/state.js';
+import { lockOptions, mutateState, readState, readStateLocked, STATE_LOCK, type State } from '../store/state.js';
 import { accountKey, type AccountSecrets } from '../store/tokens.js';
 import { loginCommand, needsLoginError, resolveAccount } from './model.js';
 
@@ -282,7 +282,7 @@ async function refreshUnderLock(
     }
     // Room for the rotated tokens before they are asked for: where there is none, the refresh waits for space.
     try {
-      await withLock(ctx.configDir, 'state', () => reserveJournal(journal), lockOptions(ctx, `the state in ${ctx.configDir}`));
+      await withLock(ctx.configDir, STATE_LOCK, () => reserveJournal(journal), lockOptions(ctx, `the state in ${ctx.configDir}`));
     } catch (error) {
       const why = `${(error as Error).message.replace(/\.$/, '')}; ${name} was not refreshed, so that tokens the issuer rotates cannot be lost (nothing stored changed). Free some space and try again`;
       if (unexpired(secrets, ctx.now())) {

@@ -26,7 +26,7 @@ export interface StateOptions {
 }
 
 /** The lock every read-modify-write of config.json and the token store takes. */
-const STATE_LOCK = 'state';
+export const STATE_LOCK = 'state';
 
 /** The state lock's clock and stale time come from the context, so that tests move a fake clock instead of sleeping. */
 export const lockOptions = (ctx: Partial<Pick<Context, 'now' | 'lockStaleMs'>>, what: string): WithLockOptions => ({ now: ctx.now, lockStaleMs: ctx.lockStaleMs, what });
