@@ -20,7 +20,8 @@ import { fstatSync } from 'node:fs';
 import { terminalWidth } from '../commands/style.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
 import { answerCall, credentialCall } from '../credential/main.js';
-import { execEnvironment, runProgram } from '../exec/run.js';
+import { execEnvironment, npmRegistries, runProgram } from '../exec/run.js';
+import { readConfig } from '../store/config.js';
 import { createLogger } from '../log.js';
 import { isHelperCall, type CredentialTool, type FastCall } from './entries.js';
 import { fastTierMissed } from './fast-miss.js';
@@ -104,8 +105,9 @@ async function commandOutput(ctx: Context, call: Exclude<CommandCall, { entry: '
  */
 async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: FullBuild): Promise<void> {
   const { ctx, stderr } = heldContext();
-  const access = await getAccessToken(ctx, { account: call.account }).catch(() => undefined);
-  if (access === undefined || fastTierMissed() !== undefined) {
+  const config = await readConfig(ctx).catch(() => undefined);
+  const access = config && (await getAccessToken(ctx, { account: call.account, config }).catch(() => undefined));
+  if (config === undefined || access === undefined || fastTierMissed() !== undefined) {
     traceHandOver('the CLI');
     await full.cli();
     return;
@@ -113,7 +115,7 @@ async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: Ful
   stderr.flushTo(2);
   const [program, ...args] = call.command;
   const out = { stdout: directOutput(1), stderr: directOutput(2), env: ctx.env };
-  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(out, error, false));
+  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access, npmRegistries(config))).catch((error: unknown) => reportError(out, error, false));
 }
 
 /** Answers one call of the table (src/bin/entries.ts), or hands it over; `--version` is the loader's (fast-start.ts). */
