@@ -89,6 +89,8 @@ function amplifyRoute(argv: string[]): FastCall | undefined {
   if (argv.length === 1 && (first === '--version' || first === '-v')) return { entry: 'version' };
   if (first === 'credential') {
     const tool = HELPER_TOOLS.find((t) => t === second);
+    // npm's is an option line (`--registry <url> [--bearer]`): any other shape gets the CLI's usage error.
+    if (tool === 'npm') return parseOptions(rest, ['--registry'], ['--bearer'])?.values['--registry'] ? { entry: tool, args: rest } : undefined;
     return tool && !wantsHelp(rest) ? { entry: tool, args: rest } : undefined;
   }
   if (first !== 'auth') return undefined;
