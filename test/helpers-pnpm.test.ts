@@ -135,6 +135,20 @@ describe('npm install through amplify auth exec (setup npm)', { skip: has('npm')
     assert.equal(await readFile(npmrc, 'utf8'), mine);
   });
 
+  test('auth doctor: the npm binding is wired without an .npmrc line, and an old placeholder is a problem it names', async () => {
+    const check = async () => {
+      const out = await box.amplify(['auth', 'doctor', '--json']);
+      return (JSON.parse(out.stdout) as { checks: Array<{ id: string; ok: boolean; detail: string }> }).checks.find((c) => c.id === `binding:npm:${registryKey()}`);
+    };
+    assert.equal((await check())?.ok, true);
+    await writeFile(npmrc, `${mine}${placeholder()}\n`);
+    const stale = await check();
+    assert.equal(stale?.ok, false);
+    assert.match(stale?.detail ?? '', /NODE_AUTH_TOKEN/);
+    await mustRun(box, ['auth', 'setup', 'npm', '--registry', registryUrl()]);
+    assert.equal(await readFile(npmrc, 'utf8'), mine);
+  });
+
   test('the child of auth exec gets npm_config_//host/path/:_authToken for the bound registry', async () => {
     const probe = `console.log(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('npm_config_//')))))`;
     const out = await box.amplify(['auth', 'exec', '--', process.execPath, '-e', probe]);
