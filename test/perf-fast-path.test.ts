@@ -152,6 +152,20 @@ describe('the helpers answer a cached token from one small file, reading each st
     assertLight(loaded);
   });
 
+  test('helpers/amplify credential npm --registry <url> --bearer (the bin, as the pnpm launcher runs it): the fast tier as well', async () => {
+    const registry = 'https://npm.example.org/fast/';
+    const setup = await box.amplify(['auth', 'setup', 'pnpm', '--registry', registry], { env: { NPM_CONFIG_USERCONFIG: join(box.home, 'fast.npmrc') } });
+    assert.equal(setup.code, 0, setup.stderr);
+    const launcher = join(ROOT, 'helpers', 'amplify');
+    const { result, loaded } = await probed((env) => box.run(process.execPath, [launcher, 'credential', 'npm', '--registry', registry, '--bearer'], { env }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Bearer \S+\n$/);
+    assert.ok(!handedOver(result), result.stderr);
+    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/amplify']);
+    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertLight(loaded);
+  });
+
   test('the fast tier and its loader hold none of the login, refresh, write, proxy or command-tree packages', async () => {
     assert.deepEqual(await bundled('dist/credential-fast.cjs'), []);
     assert.deepEqual(await bundled('dist/fast-start.cjs'), []);

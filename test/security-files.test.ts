@@ -88,6 +88,9 @@ describe('file modes', () => {
     await chmod(box.home, 0o755);
     const npm = await box.amplify(['auth', 'setup', 'npm', '--registry', 'https://registry.work.example/npm/']);
     assert.equal(npm.code, 0, npm.stderr);
+    // setup npm writes no file any more (auth exec sets npm_config_ variables); setup pnpm writes the .npmrc.
+    const pnpm = await box.amplify(['auth', 'setup', 'pnpm', '--registry', 'https://registry.work.example/npm/']);
+    assert.equal(pnpm.code, 0, pnpm.stderr);
     const docker = await box.amplify(['auth', 'setup', 'docker', '--registry', 'registry.work.example']);
     assert.equal(docker.code, 0, docker.stderr);
     assert.equal(octal(await mode(join(box.home, '.npmrc'))), '0600');

@@ -202,6 +202,8 @@ describe('every command with AMPLIFY_DEBUG=1', () => {
     ok(await record('setup git', amplify(['auth', 'setup', 'git', '--host', hostPort])), 'setup git');
     ok(await record('setup docker', amplify(['auth', 'setup', 'docker', '--registry', hostPort])), 'setup docker');
     ok(await record('setup npm', amplify(['auth', 'setup', 'npm', '--registry', platform.urls.npm])), 'setup npm');
+    ok(await record('setup pnpm', amplify(['auth', 'setup', 'pnpm', '--registry', platform.urls.npm])), 'setup pnpm');
+    ok(await record('credential npm', amplify(['credential', 'npm', '--registry', platform.urls.npm, '--bearer']), true), 'credential npm');
     ok(await record('kubectl set-cluster', box.run('kubectl', ['config', 'set-cluster', 'demo', `--server=${platform.urls.kube}`])), 'set-cluster');
     ok(await record('setup kubectl', amplify(['auth', 'setup', 'kubectl', '--cluster', 'demo'])), 'setup kubectl');
     ok(await record('setup (list)', amplify(['auth', 'setup'])), 'setup list');

@@ -51,7 +51,7 @@ export function removeBinding(config: ConfigFile, tool: Tool, host: string, acco
 /** The `amplify auth setup` line that makes this binding again (with `extra` flags, such as `--account <name>`). */
 export function setupCommand(binding: HostBinding, extra = ''): string {
   const flag = binding.tool === 'git' ? '--host' : binding.tool === 'kubectl' ? '--cluster' : '--registry';
-  const target = binding.tool === 'git' ? binding.host.replace(/^https?:\/\//, '') : binding.tool === 'npm' ? `https:${binding.host}` : binding.host;
+  const target = binding.tool === 'git' ? binding.host.replace(/^https?:\/\//, '') : binding.tool === 'npm' || binding.tool === 'pnpm' ? `https:${binding.host}` : binding.host;
   return `amplify auth setup ${binding.tool} ${flag} ${target}${extra ? ` ${extra}` : ''}`;
 }
 

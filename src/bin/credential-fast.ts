@@ -21,7 +21,8 @@ import { fstatSync } from 'node:fs';
 import { terminalWidth } from '../commands/style.js';
 import { directOutput, readStandardInput } from '../credential/io.js';
 import { answerCall, credentialCall } from '../credential/main.js';
-import { execEnvironment, runProgram } from '../exec/run.js';
+import { execEnvironment, npmRegistries, runProgram } from '../exec/run.js';
+import { readConfig } from '../store/config.js';
 import { createLogger } from '../log.js';
 import { isHelperCall, type CredentialTool, type FastCall } from './entries.js';
 import { fastTierMissed } from './fast-miss.js';
@@ -132,11 +133,12 @@ async function settled(ctx: Context, stderr: Held, failed: boolean, failure: unk
 async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: FullBuild): Promise<void> {
   const { ctx, stderr } = heldContext();
   let failure: unknown;
-  const access = await getAccessToken(ctx, { account: call.account }).catch((error: unknown) => void (failure = error));
-  if ((await settled(ctx, stderr, access === undefined, failure, false, full)) || access === undefined) return;
+  const config = await readConfig(ctx).catch((error: unknown) => void (failure = error));
+  const access = config && (await getAccessToken(ctx, { account: call.account, config }).catch((error: unknown) => void (failure = error)));
+  if ((await settled(ctx, stderr, !config || access === undefined, failure, false, full)) || !config || !access) return;
   stderr.flushTo(2);
   const [program, ...args] = call.command;
-  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access)).catch((error: unknown) => reportError(directReporter(ctx), error, false));
+  process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access, npmRegistries(config))).catch((error: unknown) => reportError(directReporter(ctx), error, false));
 }
 
 /** Answers one call of the table (src/bin/entries.ts), or hands it over; `--version` is the loader's (fast-start.ts). */

@@ -9,7 +9,7 @@
 // let it answer (a refresh is due, an account needs a login, anything unexpected).
 
 /** The tools with a credential helper protocol, in the order `amplify credential --help` lists them. */
-export const HELPER_TOOLS = ['git', 'docker', 'kubectl'] as const;
+export const HELPER_TOOLS = ['git', 'docker', 'kubectl', 'npm'] as const;
 export type CredentialTool = (typeof HELPER_TOOLS)[number];
 
 /** The executables in helpers/ (package.json's bin), and the helper tool each one speaks for, if any. */
@@ -89,6 +89,8 @@ function amplifyRoute(argv: string[]): FastCall | undefined {
   if (argv.length === 1 && (first === '--version' || first === '-v')) return { entry: 'version' };
   if (first === 'credential') {
     const tool = HELPER_TOOLS.find((t) => t === second);
+    // npm's is an option line (`--registry <url> [--bearer]`): any other shape gets the CLI's usage error.
+    if (tool === 'npm') return parseOptions(rest, ['--registry'], ['--bearer'])?.values['--registry'] ? { entry: tool, args: rest } : undefined;
     return tool && !wantsHelp(rest) ? { entry: tool, args: rest } : undefined;
   }
   if (first !== 'auth') return undefined;

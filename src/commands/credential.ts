@@ -1,4 +1,4 @@
-// amplify credential git|docker|kubectl: the helper protocols as plumbing commands. helpers/amplify and dist/amplify.js
+// amplify credential git|docker|kubectl|npm: the helper protocols as plumbing commands. helpers/amplify and dist/amplify.js
 // answer these before the command tree is built; the commands give them their --help, and answer through the same
 // call (src/credential/main.ts) if they run.
 import { Command, Option } from 'clipanion';
@@ -63,5 +63,23 @@ export class KubectlCredentialCommand extends HelperProtocolCommand {
 
   protected call(): HelperCall {
     return credentialCall('kubectl', this.account === undefined ? [] : ['--account', this.account]);
+  }
+}
+
+export class NpmCredentialCommand extends HelperProtocolCommand {
+  static override paths = [['credential', 'npm']];
+  static placeholders = { '--registry': '<url>' };
+  static override usage = Command.Usage({
+    category: 'Plumbing',
+    description: "prints the token of the account bound to an npm registry (pnpm's tokenHelper)",
+    details: 'Nothing else goes to stdout. `--bearer` prints `Bearer <token>`, what pnpm sends as the Authorization header; `amplify auth setup pnpm` writes a launcher that runs it.',
+    examples: [['What the pnpm launcher runs', '$0 credential npm --registry https://registry.example.com/npm/ --bearer']],
+  });
+
+  registry = Option.String('--registry', { required: true, description: 'registry URL (bound with setup npm or setup pnpm)' });
+  bearer = Option.Boolean('--bearer', false, { description: 'print `Bearer <token>`' });
+
+  protected call(): HelperCall {
+    return credentialCall('npm', ['--registry', this.registry, ...(this.bearer ? ['--bearer'] : [])]);
   }
 }

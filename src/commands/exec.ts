@@ -2,7 +2,8 @@
 import { Command, Option } from 'clipanion';
 import { getAccessToken } from '../accounts/tokens.js';
 import { usageError } from '../errors.js';
-import { execEnvironment, runProgram } from '../exec/run.js';
+import { execEnvironment, npmRegistries, runProgram } from '../exec/run.js';
+import { readConfig } from '../store/config.js';
 import { AmplifyCommand } from './base.js';
 
 export class ExecCommand extends AmplifyCommand {
@@ -10,7 +11,7 @@ export class ExecCommand extends AmplifyCommand {
   static override usage = Command.Usage({
     category: 'Tokens',
     description: "run a command with the account's token in its environment",
-    details: 'Sets AMPLIFY_TOKEN, NODE_AUTH_TOKEN (for .npmrc `${NODE_AUTH_TOKEN}`), AMPLIFY_ACCOUNT and AMPLIFY_ORG_ID; forwards signals and exits with the command\'s status.',
+    details: 'Sets AMPLIFY_TOKEN, NODE_AUTH_TOKEN, AMPLIFY_ACCOUNT, AMPLIFY_ORG_ID and, for every registry bound with `setup npm`, `npm_config_//<host>/<path>/:_authToken`; forwards signals and exits with the command\'s status.',
     examples: [
       ['npm against a bound registry', '$0 auth exec -- npm whoami --registry https://registry.example.com/npm/'],
       ['A script as another account', '$0 auth exec --account my-sa -- ./deploy.sh'],
@@ -24,7 +25,8 @@ export class ExecCommand extends AmplifyCommand {
     const argv = this.command[0] === '--' ? this.command.slice(1) : this.command;
     const [program, ...args] = argv;
     if (!program) throw usageError('name the command to run: amplify auth exec -- <command> [args...]');
-    const access = await getAccessToken(this.ctx, { account: this.account });
-    return runProgram(program, args, execEnvironment(this.ctx.env, access));
+    const config = await readConfig(this.ctx);
+    const access = await getAccessToken(this.ctx, { account: this.account, config });
+    return runProgram(program, args, execEnvironment(this.ctx.env, access, npmRegistries(config)));
   }
 }

@@ -1,4 +1,4 @@
-// amplify auth setup [git|docker|npm|kubectl]: bind a host to an account and configure the tool to ask amplify.
+// amplify auth setup [git|docker|npm|pnpm|kubectl]: bind a host to an account and configure the tool to ask amplify.
 import { Command, Option } from 'clipanion';
 import type { SetupRequest } from '../setup/index.js';
 import type { Tool } from '../store/config.js';
@@ -106,13 +106,30 @@ export class SetupNpmCommand extends SetupToolCommand {
   static placeholders = { '--registry': '<url>' };
   static override usage = Command.Usage({
     category: 'Tools',
-    description: 'make npm read the token from NODE_AUTH_TOKEN for a registry',
-    details: 'Writes `//<host>/<path>/:_authToken=${NODE_AUTH_TOKEN}` to the user .npmrc (NPM_CONFIG_USERCONFIG is honoured); run npm through `amplify auth exec -- npm ...`.',
+    description: 'give npm the token for a registry through amplify auth exec',
+    details: 'Binds the registry; `amplify auth exec -- npm ...` then sets `npm_config_//<host>/<path>/:_authToken` for every bound registry, so nothing is written to .npmrc (a `${NODE_AUTH_TOKEN}` line an earlier version wrote there is removed).',
     examples: [['Bind a registry', '$0 auth setup npm --registry https://registry.example.com/npm/']],
   });
 
   registry = Option.String('--registry', { required: true, description: 'registry URL' });
   protected tool = 'npm' as const;
+  protected target(): string {
+    return this.registry;
+  }
+}
+
+export class SetupPnpmCommand extends SetupToolCommand {
+  static override paths = [['auth', 'setup', 'pnpm']];
+  static placeholders = { '--registry': '<url>' };
+  static override usage = Command.Usage({
+    category: 'Tools',
+    description: 'make pnpm ask amplify for the token of a registry (no wrapper)',
+    details: 'Writes a launcher for the registry in the config directory and `//<host>/<path>/:tokenHelper=<launcher>` to the user .npmrc (NPM_CONFIG_USERCONFIG is honoured), keeping every other line. npm warns about the tokenHelper key, which it does not know.',
+    examples: [['Bind a registry', '$0 auth setup pnpm --registry https://registry.example.com/npm/']],
+  });
+
+  registry = Option.String('--registry', { required: true, description: 'registry URL' });
+  protected tool = 'pnpm' as const;
   protected target(): string {
     return this.registry;
   }

@@ -215,9 +215,12 @@ const WIRING: Record<string, (ctx: DoctorContext, binding: HostBinding) => Promi
   async npm(ctx, binding) {
     const file = npmrcPath(ctx);
     const text = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
+    // auth exec sets npm_config_<key>:_authToken; the placeholder an earlier setup npm wrote makes pnpm drop the whole file.
     const line = `${binding.host}:_authToken=\${NODE_AUTH_TOKEN}`;
-    if (!text.some((l) => l.replace(/\s*=\s*/, '=').trim() === line)) return { ok: false, detail: `${file} has no line ${line}` };
-    return { ok: true, detail: `${file} has ${line} (run npm through \`amplify auth exec -- npm …\`)` };
+    if (text.some((l) => l.replace(/\s*=\s*/, '=').trim() === line)) {
+      return { ok: false, detail: `${file} still has ${line}, which pnpm reads as a reason to drop the whole file while NODE_AUTH_TOKEN is unset`, fix: `${setupCommand(binding)} (it removes the line)` };
+    }
+    return { ok: true, detail: `amplify auth exec sets npm_config_${binding.host}:_authToken (run npm through \`amplify auth exec -- npm …\`)` };
   },
   async pnpm(ctx, binding) {
     const file = npmrcPath(ctx);

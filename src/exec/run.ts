@@ -2,6 +2,8 @@
 // and the fast tier (src/bin/credential-fast.ts), so that both run the program the same way.
 import type { AccessToken } from '../accounts/tokens.js';
 import { AmplifyError, errnoCode } from '../errors.js';
+import { npmTokenVariable } from '../protocols/npm.js';
+import type { ConfigFile } from '../store/config.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 /**
@@ -29,8 +31,14 @@ function spawnFailure(program: string, error: Error): AmplifyError {
   return new AmplifyError('ECOMMAND', `cannot run ${program}: ${why}.`, { exitCode: 126 });
 }
 
-/** The child's environment: the caller's, less amplify's login secrets, plus the token and the account. */
-export function execEnvironment(env: Record<string, string | undefined>, { account, token }: AccessToken): Record<string, string | undefined> {
+/** The `//host/path/` keys of the registries bound with `setup npm`, which the child's npm gets the token for. */
+export const npmRegistries = (config: ConfigFile): string[] => config.bindings.filter((b) => b.tool === 'npm').map((b) => b.host);
+
+/**
+ * The child's environment: the caller's, less amplify's login secrets, plus the token and the account, and the token as
+ * `npm_config_//host/path/:_authToken` for each of `registries` (npm reads per-registry settings from npm_config_ variables).
+ */
+export function execEnvironment(env: Record<string, string | undefined>, { account, token }: AccessToken, registries: readonly string[] = []): Record<string, string | undefined> {
   // The login secrets are for amplify alone; the child gets the token it asked for and nothing more.
   const { AMPLIFY_CLIENT_SECRET: _secret, AMPLIFY_PASSWORD: _password, ...inherited } = env;
   return {
@@ -39,6 +47,7 @@ export function execEnvironment(env: Record<string, string | undefined>, { accou
     NODE_AUTH_TOKEN: token,
     AMPLIFY_ACCOUNT: account.name,
     AMPLIFY_ORG_ID: account.org?.id ?? '',
+    ...Object.fromEntries(registries.map((key) => [npmTokenVariable(key), token])),
   };
 }
 

@@ -1,5 +1,6 @@
 // `amplify auth setup`: bind a host to an account and write the tool's own configuration to use the helper.
-import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, constants as fsConstants, mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { bindingProblem, hostBindings, putBinding, removeBinding } from '../accounts/bindings.js';
@@ -7,6 +8,7 @@ import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
 import { AmplifyError, usageError } from '../errors.js';
 import { isLoopbackHost, normalizeOrigin, normalizeRegistry } from '../protocols/hosts.js';
+import { npmRegistryKey } from '../protocols/npm.js';
 import { readConfig, type HostBinding, type Tool } from '../store/config.js';
 import { readOptionalFile } from '../store/files.js';
 import { mutateState } from '../store/state.js';
@@ -17,7 +19,7 @@ export type SetupContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'
 
 export interface SetupRequest {
   tool: Tool;
-  /** host[:port] (git, docker), registry URL (npm), cluster name (kubectl). */
+  /** host[:port] (git, docker), registry URL (npm, pnpm), cluster name (kubectl). */
   target: string;
   account?: string;
   username?: string;
@@ -54,21 +56,6 @@ function gitOrigins(target: string): string[] {
   return http ? [https, http] : [https];
 }
 
-/** The `//host/path/` key npm uses for per-registry settings in .npmrc. */
-export function npmRegistryKey(target: string): string {
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw usageError(`--registry "${target}" is not a URL; for example https://registry.example.com/npm/.`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw usageError(`--registry "${target}" must use https:// (http:// only for loopback hosts).`);
-  }
-  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-  return `//${url.host}${path}`;
-}
-
 function bindingHosts(request: SetupRequest): string[] {
   switch (request.tool) {
     case 'git':
@@ -79,6 +66,7 @@ function bindingHosts(request: SetupRequest): string[] {
       return [key];
     }
     case 'npm':
+    case 'pnpm':
       return [npmRegistryKey(request.target)];
     case 'kubectl':
       if (!/^[\w.@:/-]+$/.test(request.target)) throw usageError(`--cluster "${request.target}" is not a kubeconfig cluster name.`);
@@ -141,28 +129,12 @@ async function configureTool(ctx: SetupContext, request: SetupRequest, hosts: st
       return { changed: [`${file}: credHelpers["${binding.host}"] = "amplify"`], notes };
     }
     case 'npm': {
-      const file = npmrcPath(ctx);
-      const line = `${binding.host}:_authToken=\${NODE_AUTH_TOKEN}`;
-      const text = await readTextOptional(file);
-      const { lines, eol } = splitLines(text);
-      // Every other line stays where it is; ours takes the place of the first one it replaces.
-      const kept: string[] = [];
-      let placed = false;
-      for (const l of lines) {
-        if (!isNpmAuthLine(l, binding.host)) {
-          kept.push(l);
-        } else if (!placed) {
-          kept.push(line);
-          placed = true;
-        }
-      }
-      if (!placed) kept.push(line);
-      const next = joinLines(kept, eol);
-      if (next === text) return { changed: [`${file}: ${line} (already there)`], notes: [] };
-      await writeToolFile(file, next);
-      const replaced = lines.some((l) => isNpmAuthLine(l, binding.host) && l !== line);
-      return { changed: [`${file}: ${line}`], notes: replaced ? [`${file} had another _authToken for ${binding.host}; it is replaced.`] : [] };
+      // auth exec sets npm_config_//host/path/:_authToken: the .npmrc gets nothing, and loses the placeholder an earlier version wrote.
+      const removed = await removeNpmrcLine(ctx, placeholderLine(binding.host));
+      return { changed: removed, notes: ['run npm through `amplify auth exec -- npm ...`: it sets the token for every registry bound with setup npm.'] };
     }
+    case 'pnpm':
+      return configurePnpm(ctx, request.target, binding.host);
     case 'kubectl':
       return configureKubectl(ctx, request.target, request.account);
   }
@@ -194,15 +166,13 @@ async function unconfigureTool(ctx: SetupContext, request: SetupRequest, hosts: 
       await writeToolFile(file, `${JSON.stringify(config, null, '\t')}\n`);
       return { changed: [`${file}: removed credHelpers["${hosts[0]}"]`], notes: [] };
     }
-    case 'npm': {
-      const file = npmrcPath(ctx);
-      const { lines, eol } = splitLines(await readTextOptional(file));
-      const ours = `${hosts[0]}:_authToken=\${NODE_AUTH_TOKEN}`;
-      // Only the line setup wrote goes: a token someone put there since is theirs.
-      const kept = lines.filter((l) => !(isNpmAuthLine(l, hosts[0]!) && l.replace(/\s*=\s*/, '=').trim() === ours));
-      if (kept.length === lines.length) return { changed: [], notes: [] };
-      await writeToolFile(file, joinLines(kept, eol));
-      return { changed: [`${file}: removed ${ours}`], notes: [] };
+    case 'npm':
+      return { changed: await removeNpmrcLine(ctx, placeholderLine(hosts[0]!)), notes: [] };
+    case 'pnpm': {
+      const launcher = pnpmLauncherPath(ctx, hosts[0]!);
+      const changed = await removeNpmrcLine(ctx, `${hosts[0]}:tokenHelper=${launcher}`);
+      if (await rm(launcher).then(() => true, () => false)) changed.push(`removed ${launcher}`);
+      return { changed, notes: [] };
     }
     case 'kubectl':
       return unconfigureKubectl(ctx, request.target);
@@ -216,8 +186,66 @@ const kubeUser = (cluster: string): string => `amplify-${cluster}`;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-function isNpmAuthLine(line: string, key: string): boolean {
-  return new RegExp(`^\\s*${escapeRegExp(key)}:_authToken\\s*=`).test(line);
+/** A `<key>:<setting>=` line of an .npmrc. */
+function isNpmSettingLine(line: string, key: string, setting: string): boolean {
+  return new RegExp(`^\\s*${escapeRegExp(key)}:${setting}\\s*=`).test(line);
+}
+
+/** The line setup npm wrote before auth exec set npm_config_ variables; pnpm drops a whole .npmrc whose variable is unset. */
+const placeholderLine = (key: string): string => `${key}:_authToken=\${NODE_AUTH_TOKEN}`;
+
+/** Takes `line` (spaces around = aside) out of the user .npmrc, every other line kept byte for byte. */
+async function removeNpmrcLine(ctx: SetupContext, line: string): Promise<string[]> {
+  const file = npmrcPath(ctx);
+  const text = await readTextOptional(file);
+  const { lines, eol } = splitLines(text);
+  const kept = lines.filter((l) => l.replace(/\s*=\s*/, '=').trim() !== line);
+  if (kept.length === lines.length) return [];
+  await writeToolFile(file, joinLines(kept, eol));
+  return [`${file}: removed ${line}`];
+}
+
+/** The launcher pnpm runs for one registry: pnpm takes an absolute path without arguments, so each registry gets its own. */
+export const pnpmLauncherPath = (ctx: Pick<Context, 'configDir'>, key: string): string =>
+  join(ctx.configDir, 'bin', `pnpm-token-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
+
+const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+async function configurePnpm(ctx: SetupContext, registry: string, key: string): Promise<ToolChange> {
+  const launcher = pnpmLauncherPath(ctx, key);
+  // node and the bundle by absolute path (pnpm's PATH may hold neither); the token is fetched at each run, never written here.
+  const script = `#!/bin/sh\n# Written by amplify auth setup pnpm for ${key}: prints "Bearer <token>" for pnpm's tokenHelper.\nexec ${[process.execPath, amplifyBinPath(), 'credential', 'npm', '--registry', registry, '--bearer'].map(shellQuote).join(' ')}\n`;
+  await mkdir(dirname(launcher), { recursive: true, mode: 0o700 });
+  const { writeWhole } = await import('../store/write.js');
+  await writeWhole(launcher, script, { mode: 0o700 });
+  const file = npmrcPath(ctx);
+  const line = `${key}:tokenHelper=${launcher}`;
+  const text = await readTextOptional(file);
+  const { lines, eol } = splitLines(text);
+  // Every other line stays where it is; ours takes the place of the first tokenHelper of this registry, or goes last.
+  const kept: string[] = [];
+  let placed = false;
+  for (const l of lines) {
+    if (!isNpmSettingLine(l, key, 'tokenHelper')) kept.push(l);
+    else if (!placed) {
+      kept.push(line);
+      placed = true;
+    }
+  }
+  if (!placed) kept.push(line);
+  const next = joinLines(kept, eol);
+  const changed = [`${launcher} (runs amplify credential npm --registry ${registry} --bearer)`];
+  if (next === text) changed.push(`${file}: ${line} (already there)`);
+  else {
+    await writeToolFile(file, next);
+    changed.push(`${file}: ${line}`);
+  }
+  const notes = ['npm warns about the tokenHelper key ("Unknown user config"), which it does not know; pnpm reads it, and npm goes on without it.'];
+  if (/\s/.test(launcher)) notes.push(`pnpm runs the tokenHelper through a shell, and ${launcher} has a space in it; set AMPLIFY_HOME to a path without one.`);
+  if (lines.some((l) => l.replace(/\s*=\s*/, '=').trim() === placeholderLine(key))) {
+    changed.push(...(await removeNpmrcLine(ctx, placeholderLine(key))));
+  }
+  return { changed, notes };
 }
 
 function splitLines(text: string): { lines: string[]; eol: string } {

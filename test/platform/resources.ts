@@ -1,10 +1,12 @@
-// Resources that accept only live tokens of this provider: findSession, git smart HTTP, a docker registry, npm whoami and a kube API.
+// Resources that accept only live tokens of this provider: findSession, git smart HTTP, a docker registry, an npm
+// registry (whoami, and one real package: packument and tarball) and a kube API.
 import type { ChildProcess } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import { people, type Directory, type Org, type Person, type ServiceAccount } from './data.js';
 import { DEMO_REPO, serveGit } from './git.js';
 import { MANIFEST_TYPE, type Image } from './image.js';
+import { buildNpmPackage } from './npm-package.js';
 
 export type Identity = { kind: 'person'; id: string; person: Person } | { kind: 'service'; id: string; serviceAccount: ServiceAccount };
 
@@ -97,6 +99,7 @@ export const AMPLIFY_SDK_AGENT = 'AMPLIFY SDK/';
 export function createResourceHandler(setup: ResourceSetup) {
   const { provider, directory, image, seen } = setup;
   const who = (req: IncomingMessage) => identify(provider, directory, presentedToken(req));
+  const npm = buildNpmPackage();
 
   async function findSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The platform serves its API to its own SDK only, and tells by the User-Agent's prefix.
@@ -181,6 +184,27 @@ export function createResourceHandler(setup: ResourceSetup) {
     sendJson(res, 200, { username: identity.kind === 'person' ? identity.person.email : identity.serviceAccount.clientId });
   }
 
+  // npm and pnpm ask for a scoped packument with the slash escaped (@scope%2fname); a tarball by its path.
+  async function npmPackage(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+    const path = decodeURIComponent(pathname.slice(1));
+    const wanted = path === npm.name ? 'packument' : path === npm.tarballPath ? 'tarball' : undefined;
+    if (!wanted) return false;
+    const identity = await who(req);
+    if (!identity) {
+      sendJson(res, 401, { error: 'You must be logged in to do that.' }, { 'www-authenticate': CHALLENGE });
+      return true;
+    }
+    seen.npm.push(identity.id);
+    if (wanted === 'packument') {
+      const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+      sendJson(res, 200, npm.packument(`${scheme}://${req.headers.host}/`));
+    } else {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(npm.tarball.length) });
+      res.end(req.method === 'HEAD' ? undefined : npm.tarball);
+    }
+    return true;
+  }
+
   async function git(req: IncomingMessage, res: ServerResponse, pathname: string, query: string): Promise<void> {
     const identity = await who(req);
     if (!identity) {
@@ -199,6 +223,7 @@ export function createResourceHandler(setup: ResourceSetup) {
     else if (pathname === '/-/whoami') await npmWhoami(req, res);
     else if (pathname === '/api' || pathname === '/apis' || pathname === '/version') await kube(req, res, pathname);
     else if (pathname === `/${DEMO_REPO}` || pathname.startsWith(`/${DEMO_REPO}/`)) await git(req, res, pathname, query);
+    else if (pathname.startsWith('/@')) return npmPackage(req, res, pathname);
     else return false;
     return true;
   };

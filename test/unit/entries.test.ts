@@ -14,6 +14,8 @@ describe('route: the fast tier gets the exact shapes, the CLI everything else', 
     assert.deepEqual(route('amplify', ['--version']), { entry: 'version' });
     assert.deepEqual(route('amplify', ['-v']), { entry: 'version' });
     assert.deepEqual(route('amplify', ['credential', 'kubectl', '--account', 'a']), { entry: 'kubectl', args: ['--account', 'a'] });
+    assert.deepEqual(route('amplify', ['credential', 'npm', '--bearer', '--registry=https://r.example/']), { entry: 'npm', args: ['--bearer', '--registry=https://r.example/'] });
+    assert.equal(route('amplify', ['credential', 'npm', '--registry', 'https://r.example/', '--bogus']), undefined);
     assert.deepEqual(route('amplify', ['auth', 'list', '--json']), { entry: 'ls', json: true });
     assert.deepEqual(route('amplify', ['auth', 'token']), { entry: 'token', account: undefined, minValidity: undefined, json: false });
     assert.deepEqual(route('amplify', ['auth', 'token', '--min-validity=0', '--json', '--account', 'x:y@z']), { entry: 'token', account: 'x:y@z', minValidity: 0, json: true });
@@ -53,7 +55,7 @@ describe('route: the fast tier gets the exact shapes, the CLI everything else', 
 
   it('every entry can be reached', () => {
     const reached = new Set(
-      [['credential', 'git', 'get'], ['credential', 'docker', 'get'], ['credential', 'kubectl'], ['auth', 'ls'], ['auth', 'token'], ['auth', 'whoami'], ['auth', 'exec', '--', 'x'], ['--version']].map(
+      [['credential', 'git', 'get'], ['credential', 'docker', 'get'], ['credential', 'kubectl'], ['credential', 'npm', '--registry', 'https://r.example/'], ['auth', 'ls'], ['auth', 'token'], ['auth', 'whoami'], ['auth', 'exec', '--', 'x'], ['--version']].map(
         (argv) => route('amplify', argv)?.entry,
       ),
     );
