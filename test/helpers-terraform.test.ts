@@ -140,6 +140,10 @@ describe('amplify auth setup terraform: the CLI config, byte for byte, and the l
       assert.ok(script.includes(process.execPath) && script.includes(TERRAFORM_HELPER), script);
       assert.deepEqual(exact(await box.run(launcher, ['get', 'b.example.com:8443'])), { code: 0, stdout: `${JSON.stringify({ token: current })}\n`, stderr: '' });
 
+      const doctor = JSON.parse((await box.amplify(['auth', 'doctor', '--json'])).stdout) as { checks: Array<{ id: string; ok: boolean; detail: string }> };
+      const wiring = doctor.checks.find((c) => c.id === 'binding:terraform:b.example.com:8443');
+      assert.equal(wiring?.ok, true, JSON.stringify(wiring));
+
       await mustRun(box, ['auth', 'setup', 'terraform', '--host', 'a.example.com', '--remove']);
       assert.equal(await readFile(rc, 'utf8'), `${original}\r\n${BLOCK}\r\n`, 'b.example.com still uses it');
       assert.deepEqual(exact(await tf(box, ['get', 'a.example.com'])), { code: 0, stdout: '{}\n', stderr: '' });
