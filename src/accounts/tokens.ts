@@ -402,6 +402,21 @@ async function revokeQuietly(ctx: TokenContext, record: AccountRecord, metadata:
   }
 }
 
+/**
+ * docker's `erase` and Terraform's `forget` of a bound host: they carry no token, so the cached one of the account
+ * the binding names (null: the selected one) goes, and the next get refreshes. Nobody is logged out; an account
+ * that is not there has nothing to drop.
+ */
+export async function dropBoundAccessToken(ctx: TokenContext, config: ConfigFile, account: string | null): Promise<void> {
+  let name: string | undefined;
+  try {
+    name = resolveAccount(config, account).name;
+  } catch {
+    name = undefined;
+  }
+  if (name) await dropCachedAccessToken(ctx, name);
+}
+
 /** Forgets the cached access token when it is the one given (git/docker `erase`); never logs anyone out. */
 export async function dropCachedAccessToken(ctx: TokenContext, name: string, token?: string): Promise<boolean> {
   return mutateState(ctx, (state) => {

@@ -9,7 +9,7 @@
 // let it answer (a refresh is due, an account needs a login, anything unexpected).
 
 /** The tools with a credential helper protocol, in the order `amplify credential --help` lists them. */
-export const HELPER_TOOLS = ['git', 'docker', 'kubectl', 'npm'] as const;
+export const HELPER_TOOLS = ['git', 'docker', 'kubectl', 'npm', 'terraform'] as const;
 export type CredentialTool = (typeof HELPER_TOOLS)[number];
 
 /** The executables in helpers/ (package.json's bin), and the helper tool each one speaks for, if any. */
@@ -17,6 +17,7 @@ export const EXECUTABLES = {
   amplify: undefined,
   'git-credential-amplify': 'git',
   'docker-credential-amplify': 'docker',
+  'terraform-credentials-amplify': 'terraform',
 } as const satisfies Record<string, CredentialTool | undefined>;
 export type Executable = keyof typeof EXECUTABLES;
 

@@ -1,4 +1,4 @@
-// amplify credential git|docker|kubectl|npm: the helper protocols as plumbing commands. helpers/amplify and dist/amplify.js
+// amplify credential git|docker|kubectl|npm|terraform: the helper protocols as plumbing commands. helpers/amplify and dist/amplify.js
 // answer these before the command tree is built; the commands give them their --help, and answer through the same
 // call (src/credential/main.ts) if they run.
 import { Command, Option } from 'clipanion';
@@ -81,5 +81,21 @@ export class NpmCredentialCommand extends HelperProtocolCommand {
 
   protected call(): HelperCall {
     return credentialCall('npm', ['--registry', this.registry, ...(this.bearer ? ['--bearer'] : [])]);
+  }
+}
+
+export class TerraformCredentialCommand extends HelperProtocolCommand {
+  static override paths = [['credential', 'terraform']];
+  static override usage = Command.Usage({
+    category: 'Plumbing',
+    description: "Terraform's credentials helper protocol (terraform-credentials-amplify)",
+    examples: [['What Terraform would do', '$0 credential terraform get registry.example.com']],
+  });
+
+  action = Option.String({ required: true, name: 'get|store|forget' });
+  host = Option.String({ required: true, name: 'host' });
+
+  protected call(): HelperCall {
+    return credentialCall('terraform', [this.action, this.host]);
   }
 }

@@ -1,4 +1,4 @@
-// amplify auth setup [git|docker|npm|pnpm|kubectl]: bind a host to an account and configure the tool to ask amplify.
+// amplify auth setup [git|docker|npm|pnpm|kubectl|terraform]: bind a host to an account and configure the tool to ask amplify.
 import { Command, Option } from 'clipanion';
 import type { SetupRequest } from '../setup/index.js';
 import type { Tool } from '../store/config.js';
@@ -148,5 +148,25 @@ export class SetupKubectlCommand extends SetupToolCommand {
   protected tool = 'kubectl' as const;
   protected target(): string {
     return this.cluster;
+  }
+}
+
+export class SetupTerraformCommand extends SetupToolCommand {
+  static override paths = [['auth', 'setup', 'terraform']];
+  static override usage = Command.Usage({
+    category: 'Tools',
+    description: 'make Terraform and OpenTofu ask amplify for a host\'s token',
+    details:
+      'Adds `credentials_helper "amplify" {}` to the CLI config (TF_CLI_CONFIG_FILE, else ~/.terraformrc; ~/.tofurc as well where it exists), keeping every other byte, and installs the helper as ~/.terraform.d/plugins/terraform-credentials-amplify.',
+    examples: [
+      ['Bind a module or provider registry', '$0 auth setup terraform --host registry.example.com'],
+      ['Undo', '$0 auth setup terraform --host registry.example.com --remove'],
+    ],
+  });
+
+  host = Option.String('--host', { required: true, description: 'host[:port] of the registry or service' });
+  protected tool = 'terraform' as const;
+  protected target(): string {
+    return this.host;
   }
 }

@@ -1,7 +1,6 @@
 // docker-credential-amplify: bound registries get the account's token; other registries keep what `store` gave.
 import { DEFAULT_USERNAME, resolveBinding } from '../accounts/bindings.js';
-import { resolveAccount } from '../accounts/model.js';
-import { dropCachedAccessToken, getAccessToken } from '../accounts/tokens.js';
+import { dropBoundAccessToken, getAccessToken } from '../accounts/tokens.js';
 import { mask } from '../log.js';
 import { DOCKER_NOT_FOUND, formatDockerCredential, formatDockerList, parseDockerStore, parseServerUrl } from '../protocols/docker.js';
 import { normalizeRegistry } from '../protocols/hosts.js';
@@ -82,14 +81,7 @@ async function erase(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
   const config = await readConfig(ctx);
   const bound = resolveBinding(config, 'docker', key);
   if (bound) {
-    // docker's erase carries no token: the cached one goes, and the next get refreshes. Nobody is logged out.
-    let account: string | undefined;
-    try {
-      account = resolveAccount(config, bound.account).name;
-    } catch {
-      account = undefined;
-    }
-    if (account) await dropCachedAccessToken(ctx, account);
+    await dropBoundAccessToken(ctx, config, bound.account);
     return { stdout: '', exitCode: 0 };
   }
   const removed = await mutateState(ctx, (state) => {

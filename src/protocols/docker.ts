@@ -1,5 +1,5 @@
 // docker-credential-helpers protocol: a server URL or a JSON credential on stdin, JSON or a fixed message on stdout.
-import { decodeHelperInput, normalizeRegistry } from './hosts.js';
+import { decodeHelperInput, decodeJsonObject, normalizeRegistry } from './hosts.js';
 
 /** docker's clients recognise exactly this text as "no credential" (credentials.errCredentialsNotFound). */
 export const DOCKER_NOT_FOUND = 'credentials not found in native keychain';
@@ -29,16 +29,9 @@ export function parseServerUrl(input: string | Uint8Array): string | null {
 
 /** The credential of `store`; one for a registry that normalizeRegistry refuses could never be asked for again. */
 export function parseDockerStore(input: string | Uint8Array): DockerCredential | null {
-  const text = decodeHelperInput(input, MAX_STORE_BYTES);
-  if (text === null) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const { ServerURL, Username, Secret } = value as Record<string, unknown>;
+  const value = decodeJsonObject(input, MAX_STORE_BYTES);
+  if (value === null) return null;
+  const { ServerURL, Username, Secret } = value;
   if (typeof ServerURL !== 'string' || typeof Username !== 'string' || typeof Secret !== 'string') return null;
   if (normalizeRegistry(ServerURL) === null) return null;
   return { ServerURL, Username, Secret };

@@ -144,3 +144,16 @@ function isIpv6(address: string): boolean {
   if (!parts.every((part) => HEX_GROUP.test(part))) return false;
   return halves.length === 2 ? parts.length <= 7 : parts.length === 8;
 }
+
+/** A helper's stdin as one JSON object (docker's and Terraform's `store`); null when it is anything else. */
+export function decodeJsonObject(input: string | Uint8Array, maxBytes: number): Record<string, unknown> | null {
+  const text = decodeHelperInput(input, maxBytes);
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}

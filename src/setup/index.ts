@@ -9,17 +9,19 @@ import type { Context } from '../context.js';
 import { AmplifyError, usageError } from '../errors.js';
 import { isLoopbackHost, normalizeOrigin, normalizeRegistry } from '../protocols/hosts.js';
 import { npmRegistryKey } from '../protocols/npm.js';
+import { normalizeTerraformHost } from '../protocols/terraform.js';
 import { readConfig, type HostBinding, type Tool } from '../store/config.js';
 import { readOptionalFile } from '../store/files.js';
 import { mutateState } from '../store/state.js';
 import { amplifyBinPath, gitHelperPath } from './paths.js';
 import { runTool } from './run.js';
+import { configureTerraform, unconfigureTerraform } from './terraform.js';
 
 export type SetupContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'>;
 
 export interface SetupRequest {
   tool: Tool;
-  /** host[:port] (git, docker), registry URL (npm, pnpm), cluster name (kubectl). */
+  /** host[:port] (git, docker, terraform), registry URL (npm, pnpm), cluster name (kubectl). */
   target: string;
   account?: string;
   username?: string;
@@ -71,6 +73,11 @@ function bindingHosts(request: SetupRequest): string[] {
     case 'kubectl':
       if (!/^[\w.@:/-]+$/.test(request.target)) throw usageError(`--cluster "${request.target}" is not a kubeconfig cluster name.`);
       return [request.target];
+    case 'terraform': {
+      const key = normalizeTerraformHost(request.target);
+      if (!key) throw usageError(`--host "${request.target}" is not a host[:port]; for example registry.example.com or 127.0.0.1:8443 (no scheme, no path).`);
+      return [key];
+    }
   }
 }
 
@@ -137,6 +144,8 @@ async function configureTool(ctx: SetupContext, request: SetupRequest, hosts: st
       return configurePnpm(ctx, request.target, binding.host);
     case 'kubectl':
       return configureKubectl(ctx, request.target, request.account);
+    case 'terraform':
+      return configureTerraform(ctx, writeToolFile);
   }
 }
 
@@ -176,6 +185,9 @@ async function unconfigureTool(ctx: SetupContext, request: SetupRequest, hosts: 
     }
     case 'kubectl':
       return unconfigureKubectl(ctx, request.target);
+    case 'terraform':
+      // One block and one launcher serve every bound host: they go with the last binding.
+      return (await readConfig(ctx)).bindings.some((b) => b.tool === 'terraform' && b.host !== hosts[0]) ? { changed: [], notes: [] } : unconfigureTerraform(ctx, writeToolFile);
   }
 }
 

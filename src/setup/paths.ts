@@ -5,3 +5,5 @@ import { fileURLToPath } from 'node:url';
 export const gitHelperPath = (): string => fileURLToPath(new URL('../helpers/git-credential-amplify', import.meta.url));
 // The `amplify` bin: a CommonJS launcher that starts `amplify credential kubectl` on the helpers' fast tier.
 export const amplifyBinPath = (): string => fileURLToPath(new URL('../helpers/amplify', import.meta.url));
+// Terraform's credentials helper, which the launcher in ~/.terraform.d/plugins runs.
+export const terraformHelperPath = (): string => fileURLToPath(new URL('../helpers/terraform-credentials-amplify', import.meta.url));

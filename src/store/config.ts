@@ -7,7 +7,7 @@ import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.
 export type TokenStoreKind = 'keyring' | 'file' | 'memory';
 export type LoginMethod = 'pkce' | 'device' | 'client-secret' | 'signed-jwt' | 'password';
 export type EnvName = 'prod' | 'staging' | 'preprod';
-export type Tool = 'git' | 'docker' | 'npm' | 'pnpm' | 'kubectl';
+export type Tool = 'git' | 'docker' | 'npm' | 'pnpm' | 'kubectl' | 'terraform';
 
 export interface OrgRef {
   id: string;

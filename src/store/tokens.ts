@@ -34,11 +34,19 @@ export interface RegistrySecret {
   secret: string;
 }
 
-export type SecretEntry = AccountSecrets | RegistrySecret;
+/** What Terraform's `store` gave for a host no account is bound to (`{"token": ...}` as a rule), kept as given. */
+export interface TerraformSecret {
+  kind: 'terraform';
+  host: string;
+  credentials: Record<string, unknown>;
+}
+
+export type SecretEntry = AccountSecrets | RegistrySecret | TerraformSecret;
 export type SecretMap = Record<string, SecretEntry>;
 
 export const accountKey = (name: string): string => `account:${name}`;
 export const registryKey = (serverURL: string): string => `docker:${serverURL}`;
+export const terraformKey = (host: string): string => `terraform:${host}`;
 
 /** One small interface, every backend behind it (as docker-credential-helpers does). */
 export interface TokenStore {
@@ -70,6 +78,7 @@ function remember(entries: SecretMap): SecretMap {
   for (const entry of Object.values(entries)) {
     if (typeof entry !== 'object' || entry === null) continue;
     if (entry.kind === 'docker') registerSecret(entry.secret);
+    else if (entry.kind === 'terraform') for (const value of Object.values(entry.credentials ?? {})) registerSecret(typeof value === 'string' ? value : undefined);
     else for (const value of [entry.accessToken, entry.refreshToken, entry.idToken, entry.clientSecret, entry.privateKey]) registerSecret(value);
   }
   return entries;

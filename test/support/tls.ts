@@ -31,7 +31,7 @@ export interface PrivateCA extends Certificate {
   ca: string;
 }
 
-/** A throwaway private CA and a server certificate it signed for hostname, as a company's internal issuer has. */
+/** A throwaway private CA and a server certificate it signed for hostname (or an IPv4 address), as a company's internal issuer has. */
 export async function privateCA(hostname: string): Promise<PrivateCA> {
   const dir = await mkdtemp(join(tmpdir(), 'amplify-ca-'));
   const file = (name: string) => join(dir, name);
@@ -41,7 +41,7 @@ export async function privateCA(hostname: string): Promise<PrivateCA> {
     ['req', ...ec, '-subj', `/CN=${hostname}`, '-keyout', file('key.pem'), '-out', file('server.csr')],
     ['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca-key.pem'), '-CAcreateserial', '-days', '1', '-extfile', file('ext.cnf'), '-out', file('cert.pem')],
   ];
-  await writeFile(file('ext.cnf'), `subjectAltName=DNS:${hostname}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  await writeFile(file('ext.cnf'), `subjectAltName=${/^[0-9.]+$/.test(hostname) ? 'IP' : 'DNS'}:${hostname}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
   for (const args of steps) {
     const made = spawnSync('openssl', args, { encoding: 'utf8' });
     if (made.status !== 0) {

@@ -55,7 +55,7 @@ describe('route: the fast tier gets the exact shapes, the CLI everything else', 
 
   it('every entry can be reached', () => {
     const reached = new Set(
-      [['credential', 'git', 'get'], ['credential', 'docker', 'get'], ['credential', 'kubectl'], ['credential', 'npm', '--registry', 'https://r.example/'], ['auth', 'ls'], ['auth', 'token'], ['auth', 'whoami'], ['auth', 'exec', '--', 'x'], ['--version']].map(
+      [['credential', 'git', 'get'], ['credential', 'docker', 'get'], ['credential', 'kubectl'], ['credential', 'npm', '--registry', 'https://r.example/'], ['credential', 'terraform', 'get', 'example.com'], ['auth', 'ls'], ['auth', 'token'], ['auth', 'whoami'], ['auth', 'exec', '--', 'x'], ['--version']].map(
         (argv) => route('amplify', argv)?.entry,
       ),
     );

@@ -1,0 +1,91 @@
+// `amplify auth setup terraform`: the `credentials_helper "amplify" {}` block in Terraform's CLI config (and
+// OpenTofu's), and the launcher Terraform finds in ~/.terraform.d/plugins. Every other byte of those files stays.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import { AmplifyError } from '../errors.js';
+import { readOptionalFile } from '../store/files.js';
+import { terraformHelperPath } from './paths.js';
+
+export interface TerraformChange {
+  changed: string[];
+  notes: string[];
+}
+
+const HOME = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || process.getBuiltinModule('node:os').homedir();
+
+/** The line setup writes, and the one --remove takes out again (a block someone wrote by hand stays theirs). */
+export const TERRAFORM_BLOCK = 'credentials_helper "amplify" {}';
+const OUR_LINE = /^[ \t]*credentials_helper[ \t]+"amplify"[ \t]*\{[ \t]*\}[ \t]*$/;
+const ANY_HELPER = /^[ \t]*credentials_helper[ \t]+"?([^"\s{]*)"?[ \t]*\{/m;
+/** What marks a launcher as ours, so that --remove never deletes someone else's plugin. */
+const LAUNCHER_MARK = '# amplify-auth: Terraform credentials helper launcher';
+
+export const terraformLauncherPath = (ctx: Pick<Context, 'env'>): string => join(HOME(ctx), '.terraform.d', 'plugins', 'terraform-credentials-amplify');
+
+/** Terraform's CLI config (TF_CLI_CONFIG_FILE, else ~/.terraformrc), and OpenTofu's ~/.tofurc where it exists. */
+export async function terraformConfigFiles(ctx: Pick<Context, 'env'>): Promise<string[]> {
+  const main = ctx.env.TF_CLI_CONFIG_FILE || join(HOME(ctx), '.terraformrc');
+  const tofu = join(HOME(ctx), '.tofurc');
+  return tofu !== main && (await readOptionalFile(tofu)) !== undefined ? [main, tofu] : [main];
+}
+
+const quote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`;
+
+/** The launcher: node and this package's helper by absolute path (Terraform runs plugins without a shell's PATH lookups of ours). No token. */
+export const terraformLauncher = (): string => `#!/bin/sh\n${LAUNCHER_MARK} (written by \`amplify auth setup terraform\`; no token in it)\nexec ${quote(process.execPath)} ${quote(terraformHelperPath())} "$@"\n`;
+
+const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
+const text = async (file: string): Promise<string> => (await readOptionalFile(file))?.toString('utf8') ?? '';
+
+type WriteFile = (file: string, text: string) => Promise<void>;
+
+export async function configureTerraform(ctx: Pick<Context, 'env'>, writeToolFile: WriteFile): Promise<TerraformChange> {
+  const files = await terraformConfigFiles(ctx);
+  const plans: Array<{ file: string; next: string | null }> = [];
+  // Every file checked before any is written: Terraform takes one credentials_helper block only.
+  for (const file of files) {
+    const current = await text(file);
+    const helper = ANY_HELPER.exec(current)?.[1];
+    if (helper === 'amplify') plans.push({ file, next: null });
+    else if (helper !== undefined) throw new AmplifyError('ECONFIG', `${file} already names credentials_helper "${helper}", and Terraform takes only one; remove that block first (amplify left the file unchanged).`);
+    else {
+      const eol = eolOf(current);
+      plans.push({ file, next: `${current}${current === '' || current.endsWith('\n') ? '' : eol}${TERRAFORM_BLOCK}${eol}` });
+    }
+  }
+  const changed: string[] = [];
+  for (const { file, next } of plans) {
+    if (next === null) changed.push(`${file}: ${TERRAFORM_BLOCK} (already there)`);
+    else {
+      await writeToolFile(file, next);
+      changed.push(`${file}: ${TERRAFORM_BLOCK}`);
+    }
+  }
+  const launcher = terraformLauncherPath(ctx);
+  await mkdir(join(launcher, '..'), { recursive: true, mode: 0o755 });
+  const { writeWhole } = await import('../store/write.js');
+  await writeWhole(launcher, terraformLauncher(), { mode: 0o755 });
+  changed.push(`${launcher}: runs ${terraformHelperPath()}`);
+  return { changed, notes: [] };
+}
+
+/** Undoes configureTerraform, once no host is bound for terraform any more (the block and launcher serve them all). */
+export async function unconfigureTerraform(ctx: Pick<Context, 'env'>, writeToolFile: WriteFile): Promise<TerraformChange> {
+  const changed: string[] = [];
+  for (const file of await terraformConfigFiles(ctx)) {
+    const current = await text(file);
+    if (current === '') continue;
+    const lines = current.split(/(?<=\n)/);
+    const kept = lines.filter((line) => !OUR_LINE.test(line.replace(/\r?\n$/, '')));
+    if (kept.length === lines.length) continue;
+    await writeToolFile(file, kept.join(''));
+    changed.push(`${file}: removed ${TERRAFORM_BLOCK}`);
+  }
+  const launcher = terraformLauncherPath(ctx);
+  if ((await text(launcher)).includes(LAUNCHER_MARK)) {
+    await rm(launcher, { force: true });
+    changed.push(`${launcher}: removed`);
+  }
+  return { changed, notes: [] };
+}
