@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError, errnoCode } from '../errors.js';
 import { writePrivateFile } from '../store/files.js';
+import { writeAllBytes } from '../store/write.js';
 import type { AccountSecrets, TokenStore } from '../store/tokens.js';
 
 /** Room for the tokens of one account, sealed: JWTs of a few KB each, base64 on top. */
@@ -54,14 +55,6 @@ export async function reserveJournal(file: string): Promise<void> {
   }
 }
 
-async function writeAll(handle: import('node:fs/promises').FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, offset);
-    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-    offset += bytesWritten;
-  }
-}
-
 /** Overwrites the reserved journal in place with entry (or blanks it). Throws where it cannot be kept whole. */
 export async function writeJournal(file: string, store: TokenStore, entry: JournalEntry | null): Promise<void> {
   const payload = entry === null ? null : `${JSON.stringify({ v: 1, data: await store.sealText(JSON.stringify(entry)) })}\n`;
@@ -71,7 +64,7 @@ export async function writeJournal(file: string, store: TokenStore, entry: Journ
   const handle = await open(file, constants.O_RDWR | constants.O_NOFOLLOW);
   try {
     if ((await handle.stat()).size < JOURNAL_BYTES) throw new AmplifyError('ESTORE', `${file} is smaller than its reservation`);
-    await writeAll(handle, bytes);
+    await writeAllBytes(handle, bytes);
     await handle.datasync();
   } finally {
     await handle.close();

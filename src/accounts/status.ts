@@ -3,9 +3,8 @@ import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import type { AccountRecord } from '../store/config.js';
 import { readState, type State } from '../store/state.js';
-import { accountKey, type AccountSecrets } from '../store/tokens.js';
 import { accountNames, isServiceAccount, loginCommand, resolveAccount } from './model.js';
-import { getAccessToken, type TokenContext } from './tokens.js';
+import { accountSecrets, getAccessToken, type TokenContext } from './tokens.js';
 
 /** The SPEC's status object; `checks` (how each verdict was reached) is for the human output only. */
 export interface AccountStatus {
@@ -27,10 +26,6 @@ export async function checkAccounts(ctx: TokenContext & Pick<Context, 'fetch'>, 
   return results;
 }
 
-const secretsOf = (state: State, name: string): AccountSecrets | undefined => {
-  const entry = state.secrets[accountKey(name)];
-  return entry?.kind === 'account' ? entry : undefined;
-};
 
 const stripStop = (text: string): string => text.replace(/\.$/, '');
 
@@ -38,7 +33,7 @@ async function checkAccount(ctx: TokenContext & Pick<Context, 'fetch'>, state: S
   const problems: string[] = [];
   const checks: string[] = [];
   const login = `run \`${loginCommand(record)}\``;
-  const secrets = secretsOf(state, record.name);
+  const secrets = accountSecrets(state, record.name);
   const now = ctx.now();
   if (record.needsLogin) problems.push(`needs a new login (the issuer refused its refresh token): ${login}`);
   else if (!secrets || (!secrets.accessToken && !secrets.refreshToken && !secrets.clientSecret && !secrets.privateKey)) {

@@ -22,7 +22,8 @@ export interface AccessToken {
 
 export type TokenContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'> & Partial<Pick<Context, 'lockStaleMs' | 'requestTimeoutMs'>>;
 
-function accountSecrets(state: State, name: string): AccountSecrets | undefined {
+/** The account's entry in the token store, where it has one. */
+export function accountSecrets(state: State, name: string): AccountSecrets | undefined {
   const entry = state.secrets[accountKey(name)];
   return entry?.kind === 'account' ? entry : undefined;
 }

@@ -1,6 +1,7 @@
 // `amplify auth doctor`: the whole chain on this machine, one check a line, each failure with what fixes it (as GCM's diagnose).
 import { access, constants, lstat, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { EXECUTABLES } from '../bin/entries.js';
 import { setupCommand } from '../accounts/bindings.js';
 import type { Context } from '../context.js';
 import { dockerConfigPath, home, npmrcPath, onPath } from '../setup/index.js';
@@ -27,7 +28,8 @@ export type DoctorContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log
 
 /** Past this much difference from an issuer's clock, signed assertions and ID tokens start to be refused. */
 export const CLOCK_SKEW_LIMIT_S = 60;
-const HELPERS = ['amplify', 'git-credential-amplify', 'docker-credential-amplify'];
+/** The package's executables, from the entry table. */
+const HELPERS = Object.keys(EXECUTABLES);
 
 const pass = (id: string, detail: string): Check => ({ id, ok: true, detail, fix: null });
 const fail = (id: string, detail: string, fix: string): Check => ({ id, ok: false, detail, fix });

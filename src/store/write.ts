@@ -6,7 +6,7 @@
 // every byte written (a short write loops; ENOSPC fails), fsync, rename, fsync of the directory. On any failure
 // the temp file goes and the old file stays as it was.
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, realpath, rename, statfs, unlink } from 'node:fs/promises';
+import { lstat, open, realpath, rename, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { AmplifyError, errnoCode } from '../errors.js';
 
@@ -40,6 +40,15 @@ async function freeSpace(dir: string): Promise<string> {
   }
 }
 
+/** Writes every byte of bytes from offset 0, however many write() calls that takes; one that writes nothing is a full disk. */
+export async function writeAllBytes(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, offset);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (a write went down short)'), { code: 'ENOSPC' });
+    offset += bytesWritten;
+  }
+}
+
 /** Writes data to file whole, or leaves the old file and throws ESTORE naming the file and the free space. */
 export async function writeWhole(file: string, data: string | Buffer, options: WriteOptions): Promise<void> {
   let target = file;
@@ -65,11 +74,7 @@ export async function writeWhole(file: string, data: string | Buffer, options: W
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     created = true;
     try {
-      for (let offset = 0; offset < bytes.length; ) {
-        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, offset);
-        if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (a write went down short)'), { code: 'ENOSPC' });
-        offset += bytesWritten;
-      }
+      await writeAllBytes(handle, bytes);
       // The umask narrows the mode given to open(); set it exactly.
       await handle.chmod(mode);
       await handle.sync();
