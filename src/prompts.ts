@@ -1,6 +1,7 @@
 // Talking with a person at a terminal (stderr, never stdout): questions through @inquirer/prompts, and progress and bounds while they act in a browser.
 import type { Context } from './context.js';
 import { AmplifyError } from './errors.js';
+import type { Person, PersonWait } from './flows/person.js';
 
 type PromptContext = Pick<Context, 'stdin' | 'stderr'>;
 
@@ -74,12 +75,6 @@ export function progress(ctx: WaitContext, message: string): { stop(): void } {
   };
 }
 
-export interface PersonWait {
-  /** Aborts with an AmplifyError: ETIMEOUT after the timeout, ECANCELLED on Ctrl-C or SIGTERM. */
-  signal: AbortSignal;
-  done(): void;
-}
-
 /**
  * The bounds of waiting for someone to finish in a browser: the --timeout, and Ctrl-C or SIGTERM, which
  * end the wait as a clean cancel (the caller has stored nothing yet) rather than a kill mid-way.
@@ -105,21 +100,13 @@ export function waitForPerson(options: { timeoutSeconds: number; timeoutMessage:
   };
 }
 
-/** Rejects with the signal's reason as soon as it aborts, whatever the promise is still doing. */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+/** The person at this terminal, for the browser and device sign-ins: what they read goes to stderr, never stdout. */
+export function personAt(ctx: Pick<Context, 'stderr' | 'openBrowser'>): Person {
+  return {
+    show: (text) => void ctx.stderr.write(text),
+    warn: (message) => void ctx.stderr.write(`amplify: warning: ${message}\n`),
+    openBrowser: (url) => ctx.openBrowser(url),
+    waiting: (message) => progress(ctx, message),
+    waitFor: waitForPerson,
+  };
 }

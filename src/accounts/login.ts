@@ -96,12 +96,12 @@ async function runGrant(
       return { tokens, keep: options.clientSecret ? { clientSecret: options.clientSecret } : {}, clientAuth: style };
     }
     case 'pkce': {
-      const { pkceLogin } = await import('../flows/pkce.js');
-      return { tokens: await pkceLogin(ctx, { access, scope, redirect, launchBrowser: options.launchBrowser ?? true, timeoutSeconds: options.timeoutSeconds ?? 300 }), keep: {} };
+      const [{ pkceLogin }, { personAt }] = await Promise.all([import('../flows/pkce.js'), import('../prompts.js')]);
+      return { tokens: await pkceLogin(ctx, { access, scope, redirect, person: personAt(ctx), launchBrowser: options.launchBrowser ?? true, timeoutSeconds: options.timeoutSeconds ?? 300 }), keep: {} };
     }
     case 'device': {
-      const { deviceLogin } = await import('../flows/device.js');
-      return { tokens: await deviceLogin(ctx, { access, scope, launchBrowser: options.launchBrowser ?? true, timeoutSeconds: options.timeoutSeconds ?? 300 }), keep: {} };
+      const [{ deviceLogin }, { personAt }] = await Promise.all([import('../flows/device.js'), import('../prompts.js')]);
+      return { tokens: await deviceLogin(ctx, { access, scope, person: personAt(ctx), launchBrowser: options.launchBrowser ?? true, timeoutSeconds: options.timeoutSeconds ?? 300 }), keep: {} };
     }
   }
 }

@@ -1,8 +1,8 @@
 // RFC 8628 device authorization grant: for SSH sessions and machines without a browser.
 import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
-import { progress, untilAborted, waitForPerson } from '../prompts.js';
 import { issuerConfiguration, issuerDetail, issuerError, issuerText } from './issuer.js';
+import { untilAborted } from './person.js';
 import { refusal, type BrowserLoginContext, type BrowserLoginOptions } from './pkce.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
@@ -14,7 +14,7 @@ function pollFailure(error: unknown, issuer: string): AmplifyError {
 }
 
 export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLoginOptions): Promise<TokenSet> {
-  const { access, scope } = options;
+  const { access, scope, person } = options;
   const config = await issuerConfiguration({ ...access, clientAuth: oidc.None() });
   if (!config.serverMetadata().device_authorization_endpoint) {
     throw new AmplifyError('EISSUER', `${access.issuer} has no device authorization endpoint; log in without --device (a browser on this machine).`);
@@ -30,24 +30,24 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
   // What the issuer sent is shown to the person: without control characters.
   const uri = issuerText(started.verification_uri) ?? '';
   const code = issuerText(started.user_code) ?? '';
-  ctx.stderr.write(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n`);
+  person.show(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n`);
   const complete = issuerText(started.verification_uri_complete);
-  if (complete) ctx.stderr.write(`Or open this link, which carries the code:\n  ${complete}\n`);
+  if (complete) person.show(`Or open this link, which carries the code:\n  ${complete}\n`);
   if (options.launchBrowser) {
     try {
-      await ctx.openBrowser(complete ?? uri);
-      ctx.stderr.write('Opened a browser at that page.\n');
+      await person.openBrowser(complete ?? uri);
+      person.show('Opened a browser at that page.\n');
     } catch (error) {
-      ctx.stderr.write(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
+      person.show(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
     }
   }
-  ctx.stderr.write(`The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n`);
+  person.show(`The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n`);
 
-  const wait = waitForPerson({
+  const wait = person.waitFor({
     timeoutSeconds: options.timeoutSeconds,
     timeoutMessage: `the device sign-in was not approved within ${options.timeoutSeconds} second${options.timeoutSeconds === 1 ? '' : 's'}; run \`amplify auth login --device\` again (--timeout <seconds> waits longer).`,
   });
-  const spinner = progress(ctx, `Waiting for the code ${code} to be approved (Ctrl-C to cancel)…`);
+  const spinner = person.waiting(`Waiting for the code ${code} to be approved (Ctrl-C to cancel)…`);
   try {
     // openid-client waits the interval the issuer asks for and adds 5 s on each slow_down.
     const polling = oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal: wait.signal });

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { printable } from '../log.js';
-import { isLoopbackHost } from '../protocols/hosts.js';
+import { isLoopbackHost } from '../net/hosts.js';
 import type { EnvName } from '../store/config.js';
 
 export const DEFAULT_CLIENT_ID = 'amplify-cli';

@@ -2,18 +2,20 @@
 import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
-import { progress, untilAborted, waitForPerson } from '../prompts.js';
 import { issuerConfiguration, issuerDetail, issuerError, type IssuerAccess } from './issuer.js';
 import { startLoopback, type RedirectPlan } from './loopback.js';
+import { untilAborted, type Person } from './person.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
-export type BrowserLoginContext = Pick<Context, 'stderr' | 'openBrowser' | 'now' | 'isTTY'>;
+export type BrowserLoginContext = Pick<Context, 'now'>;
 
 export interface BrowserLoginOptions {
   access: IssuerAccess & { metadata: Record<string, unknown> };
   scope: string;
   launchBrowser: boolean;
   timeoutSeconds: number;
+  /** Who signs in: shown the URL or code, and waited on. */
+  person: Person;
   /** Where the browser comes back to (browser logins only). */
   redirect?: RedirectPlan;
 }
@@ -27,29 +29,29 @@ export function refusal(error: unknown, issuer: string, doing: string): AmplifyE
   return issuerError(error, issuer, doing);
 }
 
-/** Hands the URL to the browser, or to the person on stderr (never stdout) when no browser should open or none could. */
-async function showUrl(ctx: BrowserLoginContext, url: string, launchBrowser: boolean, what: string): Promise<void> {
+/** Hands the URL to the browser, or to the person when no browser should open or none could. */
+async function showUrl(person: Person, url: string, launchBrowser: boolean, what: string): Promise<void> {
   if (launchBrowser) {
     try {
-      await ctx.openBrowser(url);
-      ctx.stderr.write(`Opened a browser to ${what}. If it did not open, visit:\n  ${url}\n`);
+      await person.openBrowser(url);
+      person.show(`Opened a browser to ${what}. If it did not open, visit:\n  ${url}\n`);
       return;
     } catch (error) {
-      ctx.stderr.write(`Could not open a browser (${(error as Error).message}).\n`);
+      person.show(`Could not open a browser (${(error as Error).message}).\n`);
     }
   }
-  ctx.stderr.write(`Open this URL in a browser to ${what}:\n  ${url}\n`);
+  person.show(`Open this URL in a browser to ${what}:\n  ${url}\n`);
 }
 
 export async function pkceLogin(ctx: BrowserLoginContext, options: BrowserLoginOptions): Promise<TokenSet> {
-  const { access, scope } = options;
+  const { access, scope, person } = options;
   const config = await issuerConfiguration({ ...access, clientAuth: oidc.None() });
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const codeChallenge = await oidc.calculatePKCECodeChallenge(codeVerifier);
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
 
-  const wait = waitForPerson({
+  const wait = person.waitFor({
     timeoutSeconds: options.timeoutSeconds,
     timeoutMessage: `no sign-in came back from the browser within ${options.timeoutSeconds} second${options.timeoutSeconds === 1 ? '' : 's'}; run \`amplify auth login\` again (--timeout <seconds> waits longer, --device suits machines without a browser).`,
   });
@@ -57,7 +59,7 @@ export async function pkceLogin(ctx: BrowserLoginContext, options: BrowserLoginO
   try {
     const server = await startLoopback({
       redirect: options.redirect ?? { kind: 'rfc8252' },
-      warn: (message) => ctx.stderr.write(`amplify: warning: ${message}\n`),
+      warn: (message) => person.warn(message),
       state,
       signal: wait.signal,
       complete: async (callbackUrl) => {
@@ -78,8 +80,8 @@ export async function pkceLogin(ctx: BrowserLoginContext, options: BrowserLoginO
       state,
       nonce,
     });
-    await showUrl(ctx, url.href, options.launchBrowser, 'sign in');
-    spinner = progress(ctx, 'Waiting for the sign-in in the browser (Ctrl-C to cancel)…');
+    await showUrl(person, url.href, options.launchBrowser, 'sign in');
+    spinner = person.waiting('Waiting for the sign-in in the browser (Ctrl-C to cancel)…');
     return await untilAborted(server.result, wait.signal);
   } finally {
     spinner?.stop();

@@ -1,4 +1,5 @@
 // What every helper protocol and every host binding must agree on: which text is well-formed and which hosts are the same.
+import { isIpv4, isLoopbackHost, VISIBLE_ASCII } from '../net/hosts.js';
 
 /** docker's own config key for Docker Hub, whichever of its names the client used. */
 export const DOCKER_HUB_REGISTRY = 'https://index.docker.io/v1/';
@@ -8,23 +9,13 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { https: '443', http: '8
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // Leading zeros are refused so that no two spellings of one port can reach the same binding.
 const PORT = /^[1-9][0-9]{0,4}$/;
-const IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-f]{1,4}$/;
-// Checked before any case folding: toLowerCase maps some non-ASCII letters (U+212A KELVIN SIGN) onto ASCII ones.
-const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 interface Authority {
   host: string;
   port?: string;
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  if (!VISIBLE_ASCII.test(hostname)) return false;
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host === '::1' || host === '[::1]') return true;
-  return isIpv4(host) && host.startsWith('127.');
 }
 
 /** `https://host[:port]` (or `http://` for a loopback host), or null when the pair names no host we would ever answer for. */
@@ -121,11 +112,6 @@ function parseAuthority(text: string): Authority | null {
 // A trailing dot is refused rather than stripped: the binding must be spelled the way the client spells the host.
 function isHostname(host: string): boolean {
   return host.length > 0 && host.length <= 253 && host.split('.').every((label) => LABEL.test(label));
-}
-
-function isIpv4(host: string): boolean {
-  const octets = IPV4.exec(host);
-  return octets !== null && octets.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 function isIpv6(address: string): boolean {

@@ -1,6 +1,6 @@
 // npm's and pnpm's per-registry key: the `//host/path/` that .npmrc settings and npm_config_ variables are named by.
 import { usageError } from '../errors.js';
-import { isLoopbackHost } from './hosts.js';
+import { isLoopbackHost } from '../net/hosts.js';
 
 /** The `//host/path/` key npm uses for per-registry settings in .npmrc; a usage error where `target` is no registry URL. */
 export function npmRegistryKey(target: string): string {

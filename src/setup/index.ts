@@ -7,7 +7,8 @@ import { bindingProblem, hostBindings, putBinding, removeBinding } from '../acco
 import { resolveAccount } from '../accounts/model.js';
 import type { Context } from '../context.js';
 import { AmplifyError, usageError } from '../errors.js';
-import { isLoopbackHost, normalizeOrigin, normalizeRegistry } from '../protocols/hosts.js';
+import { isLoopbackHost } from '../net/hosts.js';
+import { normalizeOrigin, normalizeRegistry } from '../protocols/hosts.js';
 import { npmRegistryKey } from '../protocols/npm.js';
 import { normalizeTerraformHost } from '../protocols/terraform.js';
 import { readConfig, type HostBinding, type Tool } from '../store/config.js';

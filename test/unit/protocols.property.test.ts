@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatDockerCredential, parseDockerStore, parseServerUrl } from '../../src/protocols/docker.js';
 import { formatGitCredential, parseGitRequest } from '../../src/protocols/git.js';
-import { DOCKER_HUB_REGISTRY, isLoopbackHost, normalizeOrigin, normalizeRegistry, sameOrigin } from '../../src/protocols/hosts.js';
+import { isLoopbackHost } from '../../src/net/hosts.js';
+import { DOCKER_HUB_REGISTRY, normalizeOrigin, normalizeRegistry, sameOrigin } from '../../src/protocols/hosts.js';
 import { formatExecCredential, parseExecInfo } from '../../src/protocols/kubectl.js';
 
 const RUNS = { numRuns: 3000 };

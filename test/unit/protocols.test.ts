@@ -12,12 +12,12 @@ import { formatGitCredential, formatGitQuit, GIT_CAPABILITIES, parseGitRequest }
 import {
   decodeHelperInput,
   DOCKER_HUB_REGISTRY,
-  isLoopbackHost,
   normalizeOrigin,
   normalizeRegistry,
   sameOrigin,
 } from '../../src/protocols/hosts.js';
 import { formatExecCredential, parseExecInfo } from '../../src/protocols/kubectl.js';
+import { isLoopbackHost } from '../../src/net/hosts.js';
 
 const lines = (...entries: string[]): string => `${entries.join('\n')}\n\n`;
 
