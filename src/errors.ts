@@ -17,8 +17,7 @@ export type ErrorCode =
   | 'ENOORG'
   | 'ETIMEOUT'
   | 'ECANCELLED'
-  | 'ECOMMAND'
-  | 'ENOTIMPLEMENTED';
+  | 'ECOMMAND';
 
 export class AmplifyError extends Error {
   readonly code: ErrorCode;

@@ -4,7 +4,6 @@ import type { ConfigFile, HostBinding, Tool } from '../store/config.js';
 export const DEFAULT_USERNAME = 'oauth2';
 
 export interface BoundAccount {
-  binding: HostBinding;
   /** The account to use: a username naming an account, else the binding's; null means the default at the time of use. */
   account: string | null;
   username: string;
@@ -25,11 +24,11 @@ export function hostBindings(config: ConfigFile, tool: Tool, host: string): Host
 export function resolveBinding(config: ConfigFile, tool: Tool, host: string, requestedUsername?: string): BoundAccount | null {
   const bindings = hostBindings(config, tool, host);
   const named = requestedUsername ? bindings.find((binding) => binding.account === requestedUsername) : undefined;
-  if (named) return { binding: named, account: named.account, username: requestedUsername! };
+  if (named) return { account: named.account, username: requestedUsername! };
   const binding = bindings.find((b) => b.account === null) ?? bindings.find((b) => b.account === config.auth.defaultAccount) ?? bindings[0];
   if (!binding) return null;
   // null is resolved by resolveAccount where the token is fetched, so helpers and `amplify auth token` agree on "the default".
-  return { binding, account: binding.account, username: requestedUsername || binding.username || DEFAULT_USERNAME };
+  return { account: binding.account, username: requestedUsername || binding.username || DEFAULT_USERNAME };
 }
 
 /** Whether two bindings are the same slot: (tool, host), and for git the account too (several accounts on one host). */

@@ -175,7 +175,7 @@ export async function login(ctx: LoginContext, options: LoginOptions): Promise<L
   const redirectUri = method === 'pkce' ? (options.redirectUri ?? keptRedirect(state.config, issuer, clientId)) : null;
   const redirect: RedirectPlan = redirectUri ? { kind: 'fixed', url: redirectUri } : amplify ? { kind: 'amplify' } : { kind: 'rfc8252' };
   const { tokens, keep, clientAuth } = await runGrant(ctx, method, options, { ctx, issuer, clientId, metadata, amplify }, scope, redirect);
-  const session = await describeSession(ctx, { platformUrl, tokens, clientId });
+  const session = await describeSession(ctx, { platformUrl, tokens });
   const base = baseAccountName(clientId, isServiceAccount(method) ? null : session.user);
 
   return mutateState(

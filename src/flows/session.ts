@@ -49,7 +49,7 @@ export async function findSession(ctx: Pick<Context, 'fetch' | 'log'>, platformU
 
 export async function describeSession(
   ctx: Pick<Context, 'fetch' | 'log'>,
-  options: { platformUrl: string | null; tokens: TokenSet; clientId: string },
+  options: { platformUrl: string | null; tokens: TokenSet },
 ): Promise<SessionInfo> {
   const claims = options.tokens.claims ?? {};
   const user: SessionInfo['user'] = {
