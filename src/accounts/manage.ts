@@ -1,6 +1,6 @@
 // Listing, switching and logging out accounts.
 import type { Context } from '../context.js';
-import { AmplifyError, isAmplifyError } from '../errors.js';
+import { isAmplifyError } from '../errors.js';
 import { access } from 'node:fs/promises';
 import { readConfig, type AccountRecord, type ConfigFile } from '../store/config.js';
 import { mutateState, readState } from '../store/state.js';
@@ -102,8 +102,4 @@ async function revokeAndRemove(ctx: ManageContext, name: string): Promise<Logout
     }
   });
   return { name, revoked };
-}
-
-export function noAccountsError(): AmplifyError {
-  return new AmplifyError('ENOACCOUNT', 'no account is logged in; nothing to log out.');
 }

@@ -56,8 +56,14 @@ export function uniqueAccountName(config: ConfigFile, base: string, issuer: stri
   return `${withHost}-${n}`;
 }
 
+/** The accounts' names in the one order every command lists and offers them in. */
 export function accountNames(config: ConfigFile): string[] {
   return Object.keys(config.accounts).sort();
+}
+
+/** What a command that needs an account says when none is logged in; `next` is what to do about it. */
+export function noAccountsError(next = 'run `amplify auth login` first'): AmplifyError {
+  return new AmplifyError('ENOACCOUNT', `no account is logged in; ${next}.`);
 }
 
 const listOf = (names: string[]): string => (names.length ? names.join(', ') : 'none');
@@ -74,7 +80,7 @@ export function resolveAccount(config: ConfigFile, name?: string | null): Accoun
     return record;
   }
   const names = accountNames(config);
-  if (names.length === 0) throw new AmplifyError('ENOACCOUNT', 'no account is logged in; run `amplify auth login` first.');
+  if (names.length === 0) throw noAccountsError();
   const chosen = (config.auth.defaultAccount && config.accounts[config.auth.defaultAccount]) || (names.length === 1 ? config.accounts[names[0]!] : undefined);
   if (!chosen) throw new AmplifyError('ENOACCOUNT', `no default account is set; run \`amplify auth switch --account <name>\` with one of: ${listOf(names)}.`);
   return chosen;

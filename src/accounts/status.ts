@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import type { AccountRecord } from '../store/config.js';
 import { readState, type State } from '../store/state.js';
-import { accountNames, isServiceAccount, loginCommand, resolveAccount } from './model.js';
+import { accountNames, isServiceAccount, loginCommand, noAccountsError, resolveAccount } from './model.js';
 import { accountSecrets, getAccessToken, type TokenContext } from './tokens.js';
 
 /** The SPEC's status object; `checks` (how each verdict was reached) is for the human output only. */
@@ -20,7 +20,7 @@ export interface AccountStatus {
 export async function checkAccounts(ctx: TokenContext & Pick<Context, 'fetch'>, names: string[] = []): Promise<AccountStatus[]> {
   const state = await readState(ctx);
   const records = names.length ? [...new Set(names)].map((name) => resolveAccount(state.config, name)) : accountNames(state.config).map((name) => state.config.accounts[name]!);
-  if (records.length === 0) throw new AmplifyError('ENOACCOUNT', 'no account is logged in; run `amplify auth login` first.');
+  if (records.length === 0) throw noAccountsError();
   const results: AccountStatus[] = [];
   for (const record of records) results.push(await checkAccount(ctx, state, record));
   return results;

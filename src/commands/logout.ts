@@ -1,6 +1,7 @@
 // amplify auth logout: revoke at the issuer where it can, and always remove the accounts here.
 import { Command, Option } from 'clipanion';
-import { logoutAccounts, noAccountsError } from '../accounts/manage.js';
+import { logoutAccounts } from '../accounts/manage.js';
+import { accountNames, noAccountsError } from '../accounts/model.js';
 import { usageError } from '../errors.js';
 import { readConfig } from '../store/config.js';
 import { AmplifyCommand, printJson } from './base.js';
@@ -27,11 +28,11 @@ export class LogoutCommand extends AmplifyCommand {
 
   protected async run(): Promise<number> {
     const config = await readConfig(this.ctx);
-    const known = Object.keys(config.accounts).sort();
+    const known = accountNames(config);
     let names = this.all ? known : [...new Set(this.names)];
     if (this.all && this.names.length > 0) throw usageError('give account names or --all, not both.');
     if (names.length === 0) {
-      if (known.length === 0) throw noAccountsError();
+      if (known.length === 0) throw noAccountsError('nothing to log out');
       if (known.length === 1) names = known;
       else if (this.ctx.isTTY) {
         const { pickAccount } = await import('./pickers.js');

@@ -1,12 +1,12 @@
 // Interactive choices for switch and logout, used only on a terminal.
+import { accountNames, noAccountsError } from '../accounts/model.js';
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
 import { pick } from '../prompts.js';
 import type { ConfigFile } from '../store/config.js';
 
 export async function pickAccountAndOrg(ctx: Context, config: ConfigFile): Promise<{ account: string; org?: string }> {
-  const records = Object.values(config.accounts).sort((a, b) => a.name.localeCompare(b.name));
-  if (records.length === 0) throw new AmplifyError('ENOACCOUNT', 'no account is logged in; run `amplify auth login` first.');
+  const records = accountNames(config).map((name) => config.accounts[name]!);
+  if (records.length === 0) throw noAccountsError();
   const account = await pick(
     ctx,
     'Account',

@@ -1,6 +1,7 @@
 // amplify auth switch: choose the default account and its organization.
 import { Command, Option } from 'clipanion';
 import { switchAccount } from '../accounts/manage.js';
+import { accountNames } from '../accounts/model.js';
 import { usageError } from '../errors.js';
 import { readConfig } from '../store/config.js';
 import { AmplifyCommand, namedAccount, printJson } from './base.js';
@@ -32,7 +33,7 @@ export class SwitchCommand extends AmplifyCommand {
     let { org } = this;
     if (account === undefined && org === undefined) {
       const config = await readConfig(this.ctx);
-      const names = Object.keys(config.accounts).sort();
+      const names = accountNames(config);
       if (!this.ctx.isTTY) {
         throw usageError(`say which account: --account <name> [--org <id|guid|name>]; accounts: ${names.join(', ') || 'none'}.`);
       }

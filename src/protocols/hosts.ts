@@ -1,4 +1,5 @@
 // What every helper protocol and every host binding must agree on: which text is well-formed and which hosts are the same.
+import { isObject } from '../json.js';
 import { isIpv4, isLoopbackHost, VISIBLE_ASCII } from '../net/hosts.js';
 
 /** docker's own config key for Docker Hub, whichever of its names the client used. */
@@ -141,5 +142,5 @@ export function decodeJsonObject(input: string | Uint8Array, maxBytes: number): 
   } catch {
     return null;
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return isObject(value) ? value : null;
 }

@@ -1,4 +1,5 @@
 // kubectl's exec credential plugin protocol (client.authentication.k8s.io): KUBERNETES_EXEC_INFO in, ExecCredential out.
+import { isObject } from '../json.js';
 
 export type ExecApiVersion = 'client.authentication.k8s.io/v1' | 'client.authentication.k8s.io/v1beta1';
 
@@ -53,10 +54,6 @@ function rfc3339Seconds(date: Date): string {
 
 function isExecApiVersion(value: unknown): value is ExecApiVersion {
   return API_VERSIONS.some((version) => version === value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function quote(value: unknown): string {

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
+import { isObject } from '../json.js';
 import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.js';
 
 export type TokenStoreKind = 'keyring' | 'file' | 'memory';
@@ -68,9 +69,6 @@ export const configPath = (ctx: Pick<Context, 'configDir'>): string => join(ctx.
 export function emptyConfig(): ConfigFile {
   return { version: 1, auth: { defaultAccount: null }, accounts: {}, bindings: [], issuers: {} };
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why raw is not a config.json amplify can use, or null when it is. */
 function shapeProblem(raw: unknown): string | null {
