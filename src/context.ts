@@ -1,7 +1,7 @@
 // What comes from outside: environment, paths, clock, fetch, keyring, browser and streams, injected as one object.
-import { join } from 'node:path';
 import type { HttpFetch } from './http.js';
 import { createLogger, type Logger } from './log.js';
+import { userDir } from './user-dirs.js';
 
 /** The OS keyring, reduced to what the keyring store needs. Errors mean "no keyring answers". */
 export interface KeyringBackend {
@@ -34,10 +34,7 @@ export interface Context {
 
 export function resolveConfigDir(env: Record<string, string | undefined>, platform = process.platform): string {
   if (env.AMPLIFY_HOME) return env.AMPLIFY_HOME;
-  const home = env.HOME || process.getBuiltinModule('node:os').homedir();
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'amplify');
-  if (platform === 'darwin') return join(home, 'Library', 'Preferences', 'amplify');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'amplify');
+  return userDir('config', env, platform, env.HOME || process.getBuiltinModule('node:os').homedir());
 }
 
 /** The native module's errors, said the way a person can act on them. */

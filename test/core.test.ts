@@ -6,18 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
-
-interface Account {
-  name: string;
-  default: boolean;
-  method: string;
-  org: { id: string; guid: string | null; name: string } | null;
-  orgs: Array<{ id: string; guid: string | null; name: string }>;
-  needsLogin: boolean;
-  tokenStore: string;
-  expires: { access: string | null; refresh: string | null };
-  user: { email: string | null; name: string | null; sub: string | null };
-}
+import type { Account } from './support/accounts.js';
 
 let platform: Platform;
 before(async () => {

@@ -11,12 +11,7 @@ import { approveDevice } from './platform/browserless.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { approveDeviceWithBrowser, chromiumMissing, launchChromium, startCli, type WaitingCli } from './support/browser.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
-
-interface Account {
-  name: string;
-  method: string;
-  org: { id: string; name: string } | null;
-}
+import type { Account } from './support/accounts.js';
 
 let platform: Platform;
 before(async () => {

@@ -9,13 +9,7 @@ import { completeAuthorization } from './platform/browserless.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 import { openTerminal, tmuxMissing, type Terminal } from './support/pty.js';
-
-interface Account {
-  name: string;
-  default: boolean;
-  method: string;
-  org: { id: string; name: string } | null;
-}
+import type { Account } from './support/accounts.js';
 
 let platform: Platform;
 before(async () => {

@@ -9,13 +9,7 @@ import { GIT_HELPER, helper, issuerFlags, loginKey, loginSecret, mustRun } from 
 import { startPlatform, type Platform } from './platform/index.js';
 import { HELPERS, json, ROOT, sandbox, type Sandbox } from './support/cli.js';
 import { openTerminal, tmuxMissing } from './support/pty.js';
-
-interface Account {
-  name: string;
-  default: boolean;
-  needsLogin: boolean;
-  expires: { access: string | null; refresh: string | null };
-}
+import type { Account } from './support/accounts.js';
 
 let platform: Platform;
 before(async () => {

@@ -12,6 +12,7 @@ import { GIT_HELPER } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, ROOT, sandbox, type RunResult, type Sandbox } from './support/cli.js';
 import { gateway, smallDisk, type Gateway } from './support/faults.js';
+import type { Account } from './support/accounts.js';
 
 const ALICE = 'amplify-cli:alice@example.com';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,11 +22,6 @@ before(async () => {
   platform = await startPlatform({ quiet: true });
 });
 after(async () => platform?.close());
-
-interface Account {
-  name: string;
-  needsLogin: boolean;
-}
 
 async function loginService(box: Sandbox): Promise<string> {
   const sa = platform.serviceAccounts.secret;

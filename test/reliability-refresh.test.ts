@@ -5,12 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type RunResult, type Sandbox } from './support/cli.js';
-
-interface Account {
-  name: string;
-  needsLogin: boolean;
-  expires: { access: string | null; refresh: string | null };
-}
+import type { Account } from './support/accounts.js';
 
 const STORM = 30;
 const ALICE = 'amplify-cli:alice@example.com';

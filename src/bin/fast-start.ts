@@ -17,6 +17,7 @@ import { Script } from 'node:vm';
 import type * as FullTier from './credential.js';
 import type * as FastTier from './credential-fast.js';
 import type { FullBuild } from './credential-fast.js';
+import { userDir } from '../user-dirs.js';
 import { version } from '../version.js';
 import { route, type Executable, type FastEntry } from './entries.js';
 /** The tiers, by their file's name in dist/. */
@@ -28,11 +29,7 @@ const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** Where code caches live: the platform's per-user cache directory (XDG's on Linux). */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
-  const home = env.HOME || (platform === 'win32' ? env.USERPROFILE : undefined);
-  if (platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'amplify', 'Cache') : home && join(home, 'AppData', 'Local', 'amplify', 'Cache');
-  if (platform === 'darwin') return home && join(home, 'Library', 'Caches', 'amplify');
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'amplify');
-  return home && join(home, '.cache', 'amplify');
+  return userDir('cache', env, platform, env.HOME || (platform === 'win32' ? env.USERPROFILE : undefined));
 }
 
 /** A short, stable digest of a short string (FNV-1a): what the V8 flags in force are, for the file name. */
