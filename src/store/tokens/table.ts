@@ -1,23 +1,28 @@
 // The stores table: every token store, by the name AMPLIFY_TOKEN_STORE and config auth.tokenStore give it (SPEC: "token store").
 //
-// Adding a store is its backend file and one line here (plus its tests). The backends are imported statically, never
-// with import(): the fast tier (dist/credential-fast.cjs) stands in for every lazily imported module, so a lazy store
-// would hand every cached call to the full build. The build refuses that (tsup.config.ts), and
-// test/unit/token-stores.test.ts and test/perf-fast-path.test.ts check each row.
+// Adding a store is its backend file and one row here, with its name in TokenStoreKind beside it (plus its tests).
+// The backends are imported statically, never with import(): the fast tier (dist/credential-fast.cjs) stands in for
+// every lazily imported module, so a lazy store would hand every cached call to the full build. The build refuses
+// that (tsup.config.ts); test/unit/token-stores.test.ts checks each row, test/perf-token-stores.test.ts that the
+// fast tier answers from each.
 import { AmplifyError } from '../../errors.js';
 import type { TokenStoreBackend } from './backend.js';
 import { fileBackend } from './file.js';
 import { keyringBackend } from './keyring.js';
 import { memoryBackend } from './memory.js';
 
+/**
+ * The stores' names, spelled out so that the library's types (AccountView.tokenStore) stay a plain union; the table
+ * below must have exactly these keys (the compiler refuses a name without a row, or a row without a name).
+ */
+export type TokenStoreKind = 'keyring' | 'file' | 'memory';
+
 /** In the order messages list them; the default (keyring, falling back to file) is tokens/choose.ts's. */
 export const TOKEN_STORES = {
   keyring: keyringBackend,
   file: fileBackend,
   memory: memoryBackend,
-} as const satisfies Record<string, TokenStoreBackend>;
-
-export type TokenStoreKind = keyof typeof TOKEN_STORES;
+} as const satisfies Record<TokenStoreKind, TokenStoreBackend>;
 
 export const TOKEN_STORE_NAMES = Object.keys(TOKEN_STORES) as TokenStoreKind[];
 
