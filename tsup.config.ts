@@ -1,7 +1,7 @@
 // One ESM bundle for the CLI and the library entry, plus the helpers' CommonJS tiers (fast, full) and their loader.
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 import { FAST_TIER_REQUIRES } from './src/bin/entries.js';
 
@@ -75,6 +75,23 @@ async function checkFastTier(file: string): Promise<void> {
   if (write) throw new Error(`${file} calls ${write[0]}…: the fast tier writes no file (src/bin/fast-fs.ts); the full build does`);
 }
 
+/** The token stores' modules (src/store/tokens/table.ts and the backends it lists). */
+const TOKEN_STORES_DIR = resolve('src/store/tokens');
+const inTokenStores = (file: string): boolean => file.startsWith(TOKEN_STORES_DIR + sep);
+
+/**
+ * The fast tier answers a cached call from every store only while no store module is a stand-in: a store imported
+ * lazily (or a store that lazily imports what its read needs) would hand every cached call with it to the full
+ * build, slowly and silently. The build fails instead.
+ */
+function refuseLazyTokenStore(path: string, importer: string, resolveDir: string): void {
+  const target = resolve(resolveDir, path);
+  if (!inTokenStores(target) && !inTokenStores(importer)) return;
+  throw new Error(
+    `${relative('.', importer)} imports ${path} lazily (import()): in the fast tier that is a stand-in, so every cached call with that token store would go to the full build. Import token stores, and what they need, statically (src/store/tokens/table.ts).`,
+  );
+}
+
 /**
  * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module of this
  * package is a stand-in that reports the miss, headed by its content hash; then its loader, dist/fast-start.cjs,
@@ -96,6 +113,7 @@ async function buildFastTier(): Promise<void> {
         setup(esbuild) {
           esbuild.onResolve({ filter: /.*/ }, (args) => {
             if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring') return undefined;
+            refuseLazyTokenStore(args.path, args.importer, args.resolveDir);
             return { path: args.path, namespace: 'fast-tier-stand-in' };
           });
           esbuild.onLoad({ filter: /.*/, namespace: 'fast-tier-stand-in' }, (args) => ({

@@ -258,7 +258,7 @@ async function refreshUnderLock(
   if (failure) return fromSharedFailure(ctx, record, secrets, failure);
 
   const { journalFile, readJournal, reserveJournal, writeJournal } = await import('./journal.js');
-  const journal = state.store.kind === 'memory' ? null : journalFile(ctx, refreshLockName(name));
+  const journal = state.store.durable ? journalFile(ctx, refreshLockName(name)) : null;
   if (journal) {
     // Tokens an earlier refresh could not store (a full disk): they are the account's, the stored ones are spent.
     const pending = await readJournal(journal, state.store).catch((error: unknown) => {

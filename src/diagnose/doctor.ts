@@ -102,7 +102,7 @@ async function checkConfigFile(ctx: DoctorContext): Promise<{ check: Check; conf
 async function checkTokenStore(ctx: DoctorContext, config: ConfigFile | undefined): Promise<Check> {
   const { store } = await chooseTokenStore(ctx, config?.auth.tokenStore, false);
   const origin = ctx.env.AMPLIFY_TOKEN_STORE ? 'AMPLIFY_TOKEN_STORE' : config?.auth.tokenStore ? 'auth.tokenStore in config.json' : 'the default';
-  if (!store.location) return pass('token-store', `memory (from ${origin}): tokens last only as long as each process; every new process needs a login`);
+  if (!store.location) return pass('token-store', `${store.kind} (from ${origin}): ${store.durable ? 'kept outside amplify\'s files' : 'tokens last only as long as each process; every new process needs a login'}`);
   const info = await lstat(store.location).catch(() => undefined);
   if (!info) {
     const accounts = Object.keys(config?.accounts ?? {});

@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { readConfig, writeConfig, type ConfigFile } from './config.js';
 import { removeLeftoverTempFiles, withLock, type WithLockOptions } from './files.js';
-import { chooseTokenStore, type SecretMap, type TokenStore } from './tokens.js';
+import { chooseTokenStore, TOKEN_STORE_FILES, type SecretMap, type TokenStore } from './tokens.js';
 
 export type StateContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log'> & Partial<Pick<Context, 'now' | 'lockStaleMs'>>;
 
@@ -31,8 +31,8 @@ export const STATE_LOCK = 'state';
 /** The state lock's clock and stale time come from the context, so that tests move a fake clock instead of sleeping. */
 export const lockOptions = (ctx: Partial<Pick<Context, 'now' | 'lockStaleMs'>>, what: string): WithLockOptions => ({ now: ctx.now, lockStaleMs: ctx.lockStaleMs, what });
 
-/** The files the state lock guards: the writer (store/write.ts) leaves `<file>.<number>` behind when its writer is killed. */
-const STATE_FILES = ['config.json', 'tokens.json', 'tokens.enc', 'access-cache.json'];
+/** The files the state lock guards (config.json and every store's, from the stores table): the writer (store/write.ts) leaves `<file>.<number>` behind when its writer is killed. */
+const STATE_FILES = ['config.json', ...TOKEN_STORE_FILES];
 
 /**
  * Lock-free: each file is replaced atomically, so this sees whole files. config.json and the tokens

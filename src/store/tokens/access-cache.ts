@@ -9,14 +9,17 @@
 // of tokens.enc. SECURITY.md says what it gives away.
 import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode } from '../errors.js';
-import type { Logger } from '../log.js';
-import { readOptionalFile, writePrivateFile } from './files.js';
-import type { SecretMap } from './tokens.js';
+import { errnoCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { readOptionalFile, writePrivateFile } from '../files.js';
+import type { SecretMap } from './entries.js';
 
 const VERSION = 1;
 
-export const accessCacheFile = (configDir: string): string => join(configDir, 'access-cache.json');
+/** Its name in the config dir, beside tokens.enc. */
+export const ACCESS_CACHE = 'access-cache.json';
+
+export const accessCacheFile = (configDir: string): string => join(configDir, ACCESS_CACHE);
 
 interface CacheFile {
   version: typeof VERSION;
