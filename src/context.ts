@@ -1,5 +1,6 @@
 // What comes from outside: environment, paths, clock, fetch, keyring, browser and streams, injected as one object.
 import type { HttpFetch } from './http.js';
+import { debugOn } from './debug.js';
 import { createLogger, type Logger } from './log.js';
 import { userDir } from './user-dirs.js';
 
@@ -151,7 +152,7 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
     get log() {
-      return (log ??= createLogger({ write: (chunk) => context.stderr.write(chunk) }, env.AMPLIFY_DEBUG === '1'));
+      return (log ??= createLogger({ write: (chunk) => context.stderr.write(chunk) }, debugOn(env)));
     },
   };
   // Descriptors, not a spread: a spread would read (and so build) every stream the overrides replace.

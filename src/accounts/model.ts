@@ -121,5 +121,5 @@ export function loginCommand(record: AccountRecord): string {
 }
 
 export function needsLoginError(record: AccountRecord, why?: string): AmplifyError {
-  return new AmplifyError('ENEEDSLOGIN', `${record.name} needs a new login${why ? ` (${why})` : ''}: run \`${loginCommand(record)}\`.`);
+  return new AmplifyError('ENEEDSLOGIN', { account: record.name, fault: `${record.name} needs a new login${why ? ` (${why})` : ''}`, join: ': ', hint: `run \`${loginCommand(record)}\`` });
 }

@@ -1,6 +1,6 @@
 // `amplify auth status`: each account checked against its issuer, as `gh auth status` does, with the command that fixes each problem.
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, clause } from '../errors.js';
 import type { AccountRecord } from '../store/config.js';
 import { readState, type State } from '../store/state.js';
 import { accountNames, isServiceAccount, loginCommand, noAccountsError, resolveAccount } from './model.js';
@@ -26,8 +26,6 @@ export async function checkAccounts(ctx: TokenContext & Pick<Context, 'fetch'>, 
   return results;
 }
 
-
-const stripStop = (text: string): string => text.replace(/\.$/, '');
 
 async function checkAccount(ctx: TokenContext & Pick<Context, 'fetch'>, state: State, record: AccountRecord): Promise<AccountStatus> {
   const problems: string[] = [];
@@ -56,7 +54,7 @@ async function checkAccount(ctx: TokenContext & Pick<Context, 'fetch'>, state: S
         await getAccessToken(ctx, { account: record.name, minValidity: accepted === false ? Number.MAX_SAFE_INTEGER / 1000 : undefined });
         checks.push(isServiceAccount(record.method) && !secrets.refreshToken ? 'renewed with its stored credential' : 'refreshed');
       } catch (error) {
-        const message = stripStop((error as Error).message);
+        const message = clause(error);
         problems.push(error instanceof AmplifyError && error.code === 'ENEEDSLOGIN' ? message.replace(`${record.name} `, '') : `could not be renewed: ${message}`);
       }
     } else if (accepted === true && secrets.refreshToken && secrets.refreshExpiresAt != null && secrets.refreshExpiresAt <= now) {

@@ -2,7 +2,7 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { AmplifyError, isAmplifyError, type ErrorCode } from '../errors.js';
+import { AmplifyError, clause, isAmplifyError, type ErrorCode } from '../errors.js';
 import type { TokenSet } from '../flows/tokens.js';
 import { registerSecret } from '../log.js';
 import type { AccountRecord, ConfigFile } from '../store/config.js';
@@ -112,7 +112,9 @@ interface RefreshOutcome {
   at: number;
   base: string;
   code: ErrorCode;
+  /** The error's whole line, and the same without its closing full stop (clause), both masked. */
   message: string;
+  clause: string;
 }
 
 /** A failed refresh of the token set we started from, that ended after `since`: ours to share, not to repeat. */
@@ -125,7 +127,7 @@ async function sharedFailure(ctx: TokenContext, name: string, seen: AccountSecre
 /** The waiter's answer from a failure it shares: the cached token while it works (as the holder did), else the error. */
 function fromSharedFailure(ctx: TokenContext, record: AccountRecord, seen: AccountSecrets | undefined, outcome: RefreshOutcome): AccessToken {
   if (outcome.code !== 'ENEEDSLOGIN' && unexpired(seen, ctx.now())) {
-    ctx.log.warn(`amplify: could not refresh ${record.name} (another amplify process just tried: ${outcome.message.replace(/\.$/, '')}); using the cached token${until(seen.accessExpiresAt)}.`);
+    ctx.log.warn(`amplify: could not refresh ${record.name} (another amplify process just tried: ${outcome.clause}); using the cached token${until(seen.accessExpiresAt)}.`);
     return served(record, seen);
   }
   throw new AmplifyError(outcome.code, outcome.message);
@@ -231,6 +233,7 @@ async function leaveOutcome(ctx: TokenContext, name: string, base: AccountSecret
     base: fingerprint(base),
     code: error instanceof AmplifyError ? error.code : 'EISSUER',
     message: (error as Error)?.message ?? String(error),
+    clause: clause(error),
   };
   await writePrivateFile(outcomeFile(ctx, name), JSON.stringify(outcome)).catch(() => undefined);
 }
@@ -264,7 +267,7 @@ async function refreshUnderLock(
     const pending = await readJournal(journal, state.store).catch((error: unknown) => {
       // A locked keyring is not a damaged journal: its tokens wait for the keyring, untouched.
       if (!isAmplifyError(error, 'ESTORE') || /cannot read/.test(error.message)) throw error;
-      ctx.log.warn(`amplify: ${error.message.replace(/\.$/, '')}.`);
+      ctx.log.warn(`amplify: ${clause(error)}.`);
       return writeJournal(journal, state.store, null).then(() => null);
     });
     if (pending) {
@@ -285,12 +288,12 @@ async function refreshUnderLock(
     try {
       await withLock(ctx.configDir, STATE_LOCK, () => reserveJournal(journal), lockOptions(ctx, `the state in ${ctx.configDir}`));
     } catch (error) {
-      const why = `${(error as Error).message.replace(/\.$/, '')}; ${name} was not refreshed, so that tokens the issuer rotates cannot be lost (nothing stored changed). Free some space and try again`;
+      const why = `${clause(error)}; ${name} was not refreshed, so that tokens the issuer rotates cannot be lost (nothing stored changed). Free some space and try again`;
       if (unexpired(secrets, ctx.now())) {
         ctx.log.warn(`amplify: ${why}; using the cached token${until(secrets.accessExpiresAt)}.`);
         return served(record, secrets);
       }
-      throw new AmplifyError('ESTORE', `${why}.`, { cause: error });
+      throw new AmplifyError('ESTORE', { account: name, fault: why }, { cause: error });
     }
   }
 
@@ -308,15 +311,15 @@ async function refreshUnderLock(
     if (isAmplifyError(error, 'ENEEDSLOGIN')) return refused(ctx, record, secrets, minValidityMs, error, lock, since);
     // A network failure or 5xx changes nothing stored; a token that has not yet expired still works.
     if (unexpired(secrets, ctx.now())) {
-      ctx.log.warn(`amplify: could not refresh ${name} (${(error as Error).message.replace(/\.$/, '')}); using the cached token${until(secrets.accessExpiresAt)}.`);
+      ctx.log.warn(`amplify: could not refresh ${name} (${clause(error)}); using the cached token${until(secrets.accessExpiresAt)}.`);
       return served(record, secrets);
     }
+    const about = { account: name, issuer: record.issuer, doing: isAmplifyError(error) ? error.doing : undefined, oauthError: isAmplifyError(error) ? error.oauthError : undefined };
     if (isAmplifyError(error, 'EAUTH')) {
-      throw new AmplifyError('EAUTH', `${error.message.replace(/\.$/, '')}; if its credential changed, run \`${loginCommand(record)}\`.`, { cause: error });
+      throw new AmplifyError('EAUTH', { ...about, fault: clause(error), hint: `if its credential changed, run \`${loginCommand(record)}\`` }, { cause: error });
     }
     const what = secrets.accessToken && secrets.accessExpiresAt != null ? `the access token of ${name} expired at ${new Date(secrets.accessExpiresAt).toISOString()}` : `${name} has no cached access token`;
-    const why = (error as Error).message.replace(/\.$/, '');
-    throw new AmplifyError(error instanceof AmplifyError ? error.code : 'EISSUER', `${what} and could not be renewed (nothing stored changed): ${why}.`, { cause: error });
+    throw new AmplifyError(error instanceof AmplifyError ? error.code : 'EISSUER', { ...about, fault: `${what} and could not be renewed (nothing stored changed): ${clause(error)}` }, { cause: error });
   }
 
   // Expiry against the local clock at receipt, not at the request: a slow answer must not outlive its token.
@@ -347,13 +350,11 @@ async function refreshUnderLock(
     } catch (kept) {
       throw new AmplifyError(
         'ESTORE',
-        `${error.message.replace(/\.$/, '')} The renewed tokens of ${name} could not be kept either (${(kept as Error).message.replace(/\.$/, '')}): once there is space, run \`${loginCommand(record)}\`.`,
+        { account: name, fault: clause(error), note: `The renewed tokens of ${name} could not be kept either (${clause(kept)}): once there is space, run \`${loginCommand(record)}\`` },
         { cause: error },
       );
     }
-    throw new AmplifyError('ESTORE', `${error.message.replace(/\.$/, '')} The renewed tokens of ${name} are kept in ${journal}; the next amplify command that needs them stores them once there is space.`, {
-      cause: error,
-    });
+    throw new AmplifyError('ESTORE', { account: name, fault: clause(error), note: `The renewed tokens of ${name} are kept in ${journal}; the next amplify command that needs them stores them once there is space` }, { cause: error });
   }
   if ('stored' in outcome) {
     await unlink(outcomeFile(ctx, name)).catch(() => undefined);
@@ -391,7 +392,9 @@ async function refused(
   // The account got a new login meanwhile: use (or refresh) that one instead.
   if (outcome === 'newer') return refreshUnderLock(ctx, name, minValidityMs, secrets, lock, since);
   if (outcome === 'gone') throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed.`);
-  throw needsLoginError(record, error.message.replace(` while refreshing ${name}`, '').replace(/\.$/, ''));
+  // The issuer's refusal of this refresh, said without "while refreshing <name>": the line is about <name> already.
+  const refusal = error.oauthError?.error === 'invalid_grant' && error.doing === `refreshing ${name}` ? `${error.issuer} refused the grant (${error.oauthError.description ?? 'invalid_grant'})` : undefined;
+  throw needsLoginError(record, refusal === undefined ? clause(error) : error.parts?.note === undefined ? refusal : `${refusal}. ${error.parts.note}`);
 }
 
 async function revokeQuietly(ctx: TokenContext, record: AccountRecord, metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<void> {

@@ -24,6 +24,7 @@ import { answerCall, credentialCall } from '../credential/main.js';
 import { execEnvironment, npmRegistries, runProgram } from '../exec/run.js';
 import { readConfig } from '../store/config.js';
 import { createLogger } from '../log.js';
+import { debugOn } from '../debug.js';
 import { isHelperCall, type CredentialTool, type FastCall } from './entries.js';
 import { fastTierMissed } from './fast-miss.js';
 
@@ -43,7 +44,7 @@ function heldOutput(): Held {
   } as unknown as Held;
 }
 
-const debugging = (): boolean => process.env.AMPLIFY_DEBUG === '1';
+const debugging = (): boolean => debugOn(process.env);
 
 /** A context whose stdout, stderr and warnings are all held (see the top of the file). */
 function heldContext(): { ctx: Context; stdout: Held; stderr: Held } {

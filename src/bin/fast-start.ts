@@ -17,6 +17,7 @@ import { Script } from 'node:vm';
 import type * as FullTier from './credential.js';
 import type * as FastTier from './credential-fast.js';
 import type { FullBuild } from './credential-fast.js';
+import { debugOn } from '../debug.js';
 import { userDir } from '../user-dirs.js';
 import { version } from '../version.js';
 import { route, type Executable, type FastEntry } from './entries.js';
@@ -113,7 +114,7 @@ function writeCache(dir: string, prefix: string, file: string, data: Buffer): vo
 
 // Straight to fd 2, as the tier writes (src/credential/io.ts): process.stderr would build a stream for it.
 const debug = (message: string): void => {
-  if (process.env.AMPLIFY_DEBUG !== '1') return;
+  if (!debugOn(process.env)) return;
   try {
     writeSync(2, `amplify: debug: code cache: ${message}\n`);
   } catch {

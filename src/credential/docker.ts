@@ -1,7 +1,7 @@
 // docker-credential-amplify: bound registries get the account's token; other registries keep what `store` gave.
 import { DEFAULT_USERNAME, resolveBinding } from '../accounts/bindings.js';
 import { dropBoundAccessToken, getAccessToken } from '../accounts/tokens.js';
-import { mask } from '../log.js';
+import { errorLine } from '../errors.js';
 import { DOCKER_NOT_FOUND, formatDockerCredential, formatDockerList, parseDockerStore, parseServerUrl } from '../protocols/docker.js';
 import { normalizeRegistry } from '../protocols/hosts.js';
 import { readConfig } from '../store/config.js';
@@ -48,7 +48,7 @@ async function get(ctx: HelperContext, input: Buffer): Promise<HelperAnswer> {
       return { stdout: formatDockerCredential({ ServerURL: serverURL, Username: bound.username, Secret: token }), exitCode: 0 };
     } catch (error) {
       // docker shows a helper's stdout as the error: one line that says what to do.
-      return { stdout: `${mask(`amplify: ${(error as Error).message}`)}\n`, exitCode: 1 };
+      return { stdout: `${errorLine(error)}\n`, exitCode: 1 };
     }
   }
   const state = await readState(ctx);

@@ -2,7 +2,7 @@
 import { resolveBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import { dropCachedAccessToken, getAccessToken } from '../accounts/tokens.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, errorLine } from '../errors.js';
 import { formatGitCredential, formatGitQuit, GIT_CAPABILITIES, parseGitRequest } from '../protocols/git.js';
 import { readConfig } from '../store/config.js';
 import type { HelperAnswer, HelperContext } from './io.js';
@@ -46,6 +46,6 @@ export async function gitCredential(ctx: HelperContext, action: string | undefin
       // quit=1: git stops here instead of prompting for a password that cannot work.
       return { stdout: formatGitQuit(), stderr: `amplify: ${request.origin}: ${error.message}`, exitCode: 0 };
     }
-    return { stdout: '', stderr: `amplify: ${(error as Error).message}`, exitCode: 1 };
+    return { stdout: '', stderr: errorLine(error), exitCode: 1 };
   }
 }

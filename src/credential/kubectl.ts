@@ -1,5 +1,6 @@
 // amplify credential kubectl: an ExecCredential with the account's token, in the apiVersion kubectl asked for.
 import { getAccessToken } from '../accounts/tokens.js';
+import { errorLine } from '../errors.js';
 import { formatExecCredential, parseExecInfo } from '../protocols/kubectl.js';
 import type { HelperAnswer, HelperContext } from './io.js';
 
@@ -10,6 +11,6 @@ export async function kubectlCredential(ctx: HelperContext, account: string | un
     const { token, expiresAt } = await getAccessToken(ctx, { account });
     return { stdout: formatExecCredential(info.apiVersion, token, expiresAt === null ? null : new Date(expiresAt)), exitCode: 0 };
   } catch (error) {
-    return { stdout: '', stderr: `amplify: ${(error as Error).message}`, exitCode: 1 };
+    return { stdout: '', stderr: errorLine(error), exitCode: 1 };
   }
 }

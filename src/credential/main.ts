@@ -1,7 +1,7 @@
 // The helpers' fast path: parse argv, read stdin, answer; no command tree, no OAuth client unless a refresh is due.
 import type { CredentialTool } from '../bin/entries.js';
 import { createContext, requestTimeout, type Context } from '../context.js';
-import { mask } from '../log.js';
+import { renderError } from '../errors.js';
 import { dockerCredential } from './docker.js';
 import { gitCredential } from './git.js';
 import { directOutput, readStandardInput, writeAnswer, type HelperAnswer, type HelperContext } from './io.js';
@@ -44,10 +44,10 @@ export async function answerCall(ctx: Context, call: HelperCall, input: Buffer):
     writeAnswer(ctx, answer);
     return answer.exitCode;
   } catch (error) {
-    const line = `amplify: ${(error as Error)?.message ?? String(error)}`;
-    writeAnswer(ctx, call.errorsOnStdout ? { stdout: `${mask(line)}\n`, exitCode: 1 } : { stdout: '', stderr: line, exitCode: 1 });
-    if (ctx.env.AMPLIFY_DEBUG === '1' && error instanceof Error && error.stack) ctx.stderr.write(`${mask(error.stack)}\n`);
-    return 1;
+    const { stdout, stderr, exitCode } = renderError(error, call.errorsOnStdout ? 'helper-stdout' : 'helper', ctx.env);
+    if (stdout) ctx.stdout.write(stdout);
+    if (stderr) ctx.stderr.write(stderr);
+    return exitCode;
   }
 }
 

@@ -2,7 +2,7 @@
 // pnpm), as pnpm's tokenHelper launcher runs it. stdout carries the token and nothing else.
 import { resolveBinding } from '../accounts/bindings.js';
 import { getAccessToken } from '../accounts/tokens.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, errorLine } from '../errors.js';
 import { formatNpmToken, npmRegistryKey } from '../protocols/npm.js';
 import { readConfig } from '../store/config.js';
 import type { HelperAnswer, HelperContext } from './io.js';
@@ -30,7 +30,7 @@ export async function npmCredential(ctx: HelperContext, args: string[]): Promise
   try {
     key = npmRegistryKey(parsed.registry);
   } catch (error) {
-    return { stdout: '', stderr: `amplify: ${(error as Error).message}`, exitCode: 2 };
+    return { stdout: '', stderr: errorLine(error), exitCode: 2 };
   }
   const config = await readConfig(ctx);
   // A registry set up for pnpm answers with its binding; one set up for npm (auth exec) answers the same way.

@@ -127,13 +127,13 @@ function noteClock(issuer: string, response: Response, now: number): void {
 }
 
 /**
- * " The clock here is N s ahead of …": said with a refusal where the issuer's clock differs from ours by more than
+ * "The clock here is N s ahead of …", a sentence said after with a refusal where the issuer's clock differs from ours by more than
  * 60 s, since signed-JWT assertions and ID tokens carry times that the other side checks against its own clock.
  */
-function clockNote(issuer: string): string {
+function clockNote(issuer: string): string | undefined {
   const offset = clockOffsets.get(issuer);
-  if (offset === undefined || Math.abs(offset) <= CLOCK_TOLERANCE_SECONDS) return '';
-  return ` The clock here is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} the issuer's (its Date header), which alone can cause this refusal: set the clock right (turn on NTP, e.g. \`timedatectl set-ntp true\`) and try again.`;
+  if (offset === undefined || Math.abs(offset) <= CLOCK_TOLERANCE_SECONDS) return undefined;
+  return `The clock here is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} the issuer's (its Date header), which alone can cause this refusal: set the clock right (turn on NTP, e.g. \`timedatectl set-ntp true\`) and try again`;
 }
 
 /** An issuer's own words (error, error_description) as they may be printed: a non-empty string without control characters, or undefined. */
@@ -148,14 +148,19 @@ export const issuerDetail = (error: unknown): string => {
   return text === undefined ? '' : ` (${text})`;
 };
 
-/** Turns openid-client and network failures into one clear line naming the issuer. */
+/** Turns openid-client and network failures into one clear line naming the issuer, in its parts. */
 export function issuerError(error: unknown, issuer: string, doing: string): AmplifyError {
   if (error instanceof AmplifyError) return error;
+  const about = { issuer, doing };
   const status = serverStatus(error);
-  if (status !== undefined) return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${status} while ${doing}; try again later.`, { cause: error });
+  if (status !== undefined) return new AmplifyError('ENETWORK', { ...about, fault: `${issuer} failed with HTTP ${status} while ${doing}`, hint: 'try again later' }, { cause: error });
   const bare = bareRefusal(error);
   if (bare !== undefined) {
-    return new AmplifyError('EAUTH', `${issuer} refused ${doing} with HTTP ${bare} and no OAuth error in its answer; check the client's credentials, --scope, and the client's registration at the issuer (grant types, redirect URIs, authentication method).`, { cause: error });
+    return new AmplifyError(
+      'EAUTH',
+      { ...about, fault: `${issuer} refused ${doing} with HTTP ${bare} and no OAuth error in its answer`, hint: "check the client's credentials, --scope, and the client's registration at the issuer (grant types, redirect URIs, authentication method)" },
+      { cause: error },
+    );
   }
   const raw = error as { code?: string; error?: string; error_description?: string; message?: string; cause?: unknown; status?: number };
   // A 401 with a WWW-Authenticate challenge carries the OAuth error in the challenge's parameters.
@@ -165,27 +170,28 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   // Read apart from e: an Error's message and cause are not enumerable, so a spread copy would lose them.
   const said = { error: issuerText(e.error), error_description: issuerText(e.error_description), message: issuerText(e.message) };
   const detail = said.error_description === undefined ? '' : ` (${said.error_description})`;
-  const clock = clockNote(issuer);
-  if (said.error === 'invalid_grant') {
-    return new AmplifyError('ENEEDSLOGIN', `${issuer} refused the grant while ${doing} (${said.error_description ?? 'invalid_grant'}).${clock}`, { cause: error });
-  }
-  if (said.error === 'invalid_client' || said.error === 'unauthorized_client' || said.error === 'invalid_scope' || said.error === 'access_denied') {
-    return new AmplifyError('EAUTH', `${issuer} refused ${doing}: ${said.error}${detail}.${clock}`, { cause: error });
-  }
+  const note = clockNote(issuer);
   if (typeof said.error === 'string') {
-    return new AmplifyError('EISSUER', `${issuer} answered ${said.error}${detail} while ${doing}.${clock}`, { cause: error });
+    const refusal = { ...about, note, oauthError: { error: said.error, description: said.error_description } };
+    if (said.error === 'invalid_grant') {
+      return new AmplifyError('ENEEDSLOGIN', { ...refusal, fault: `${issuer} refused the grant while ${doing} (${said.error_description ?? 'invalid_grant'})` }, { cause: error });
+    }
+    if (said.error === 'invalid_client' || said.error === 'unauthorized_client' || said.error === 'invalid_scope' || said.error === 'access_denied') {
+      return new AmplifyError('EAUTH', { ...refusal, fault: `${issuer} refused ${doing}: ${said.error}${detail}` }, { cause: error });
+    }
+    return new AmplifyError('EISSUER', { ...refusal, fault: `${issuer} answered ${said.error}${detail} while ${doing}` }, { cause: error });
   }
   const cause = e.cause as { code?: string; message?: string } | undefined;
   if (e.message === 'fetch failed' || cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'ETIMEDOUT' || e.code === 'ETIMEDOUT' || e.code === 'OAUTH_TIMEOUT') {
-    return new AmplifyError('ENETWORK', `cannot reach ${issuer} while ${doing} (${cause?.code ?? cause?.message ?? e.message}); check the network and the issuer URL.`, { cause: error });
+    return new AmplifyError('ENETWORK', { ...about, fault: `cannot reach ${issuer} while ${doing} (${cause?.code ?? cause?.message ?? e.message})`, hint: 'check the network and the issuer URL' }, { cause: error });
   }
   if (typeof e.status === 'number' && e.status >= 500) {
-    return new AmplifyError('ENETWORK', `${issuer} failed with HTTP ${e.status} while ${doing}; try again later.`, { cause: error });
+    return new AmplifyError('ENETWORK', { ...about, fault: `${issuer} failed with HTTP ${e.status} while ${doing}`, hint: 'try again later' }, { cause: error });
   }
   // openid-client's own word for a check that failed ("invalid response encountered") carries the check itself as its cause.
   const check = typeof raw.code === 'string' && raw.code.startsWith('OAUTH_') && raw.cause instanceof Error ? issuerText(raw.cause.message) : undefined;
   const what = check === undefined ? (said.message ?? printable(String(error))) : `${said.message}: ${check}`;
-  return new AmplifyError('EISSUER', `${issuer} gave an unexpected answer while ${doing}: ${what}.${clock}`, { cause: error });
+  return new AmplifyError('EISSUER', { ...about, note, fault: `${issuer} gave an unexpected answer while ${doing}: ${what}` }, { cause: error });
 }
 
 export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Configuration> {

@@ -30,7 +30,9 @@ export async function passwordGrant(options: PasswordOptions): Promise<{ tokens:
   } catch (error) {
     const failure = issuerError(error, options.access.issuer, `signing in ${options.username}`);
     // invalid_grant here means the credentials, not an expired session.
-    if (failure.code === 'ENEEDSLOGIN') throw new AmplifyError('EAUTH', `${options.access.issuer} refused the username or password for ${options.username}.`);
+    if (failure.code === 'ENEEDSLOGIN') {
+      throw new AmplifyError('EAUTH', { issuer: failure.issuer, doing: failure.doing, oauthError: failure.oauthError, fault: `${options.access.issuer} refused the username or password for ${options.username}` });
+    }
     throw failure;
   }
 }
