@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.js';
+import type { LoginMethod } from '../grants/index.js';
 
 export type TokenStoreKind = 'keyring' | 'file' | 'memory';
-export type LoginMethod = 'pkce' | 'device' | 'client-secret' | 'signed-jwt' | 'password';
 export type EnvName = 'prod' | 'staging' | 'preprod';
 export type Tool = 'git' | 'docker' | 'npm' | 'pnpm' | 'kubectl' | 'terraform';
 
