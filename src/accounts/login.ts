@@ -4,7 +4,7 @@ import { usageError } from '../errors.js';
 import { AMPLIFY_SCOPE, chooseIssuer, DEFAULT_CLIENT_ID, DEFAULT_SCOPE, discoveredIssuer, issuerConfiguration, sameIssuer } from '../flows/issuer.js';
 import { checkRedirectUri, type RedirectPlan } from '../flows/loopback.js';
 import { describeSession } from '../flows/session.js';
-import { LOGINS, type LoginMethod } from '../grants/index.js';
+import { LOGINS, type LoginMethod, type LoginOptions } from '../grants/index.js';
 import type { LoginGrant } from '../grants/grant.js';
 import type { AccountRecord, ConfigFile } from '../store/config.js';
 import { mutateState, readState } from '../store/state.js';
@@ -14,27 +14,7 @@ import { toIso } from './tokens.js';
 
 export type LoginContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now' | 'stderr' | 'stdin' | 'isTTY' | 'openBrowser'>;
 
-export interface LoginOptions {
-  env?: string;
-  issuer?: string;
-  /** An Amplify Platform deployment's address; the issuer is `<baseUrl>/auth/realms/<realm>`. */
-  baseUrl?: string;
-  realm?: string;
-  platformUrl?: string;
-  /** A loopback redirect the issuer registered for this client (browser logins). */
-  redirectUri?: string;
-  clientId?: string;
-  clientSecret?: string;
-  secretFile?: string;
-  /** A name, or true to prompt for it. */
-  username?: string | true;
-  password?: string;
-  device?: boolean;
-  scope?: string;
-  force?: boolean;
-  launchBrowser?: boolean;
-  timeoutSeconds?: number;
-}
+export type { LoginOptions };
 
 export interface LoginResult {
   account: AccountView;

@@ -4,12 +4,13 @@
 // prompts) must not be reachable from it; the build drops the login half where nothing reads it. Both halves import
 // their flows (src/flows/*, the openid-client calls) only inside the functions that run them.
 import type * as oidc from 'openid-client';
-import type { LoginContext, LoginOptions } from '../accounts/login.js';
+import type { LoginContext } from '../accounts/login.js';
 import type { IssuerAccess } from '../flows/issuer.js';
 import type { RedirectPlan } from '../flows/loopback.js';
 import type { TokenSet } from '../flows/tokens.js';
 import type { AccountRecord, ClientAuthStyle } from '../store/config.js';
 import type { AccountSecrets } from '../store/tokens.js';
+import type { LoginOptions } from './index.js';
 
 /** The credentials a grant may keep with an account, to run again at refresh and to authenticate its client. */
 export type KeptCredential = 'clientSecret' | 'privateKey';

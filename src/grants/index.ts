@@ -8,6 +8,32 @@ import * as password from './password.js';
 import * as pkce from './pkce.js';
 import * as signedJwt from './signed-jwt.js';
 
+/**
+ * What `amplify auth login` was given (src/commands/login.ts passes it to src/accounts/login.ts): the grants are
+ * chosen from it, so a new grant's own flag adds its field here, beside the table.
+ */
+export interface LoginOptions {
+  env?: string;
+  issuer?: string;
+  /** An Amplify Platform deployment's address; the issuer is `<baseUrl>/auth/realms/<realm>`. */
+  baseUrl?: string;
+  realm?: string;
+  platformUrl?: string;
+  /** A loopback redirect the issuer registered for this client (browser logins). */
+  redirectUri?: string;
+  clientId?: string;
+  clientSecret?: string;
+  secretFile?: string;
+  /** A name, or true to prompt for it. */
+  username?: string | true;
+  password?: string;
+  device?: boolean;
+  scope?: string;
+  force?: boolean;
+  launchBrowser?: boolean;
+  timeoutSeconds?: number;
+}
+
 /** What a stored account of each method needs (the refresh, the status check, the re-login hint, the fast tier). */
 export const GRANTS = {
   pkce: pkce.account,

@@ -1,9 +1,10 @@
 // Username and password (`--username [<user>]`, `--password` or AMPLIFY_PASSWORD or a prompt): the password grant,
 // with the client secret too where one is given or was kept.
-import type { LoginContext, LoginOptions } from '../accounts/login.js';
+import type { LoginContext } from '../accounts/login.js';
 import { usageError } from '../errors.js';
 import { clientSecretAuth } from './client-secret.js';
 import type { AccountGrant, LoginGrant } from './grant.js';
+import type { LoginOptions } from './index.js';
 
 export const account: AccountGrant = {
   serviceAccount: false,
