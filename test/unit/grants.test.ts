@@ -1,5 +1,6 @@
 // The grants table drives every place a login method matters: a method added to only some of them fails here.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Cli } from 'clipanion';
 import { chooseMethod, type LoginOptions } from '../../src/accounts/login.js';
@@ -104,6 +105,22 @@ describe('the grants table', () => {
     for (const option of secrets) {
       const line = commandLine(['auth', 'login', '--client-id', 'sa', option, 'hunter2-value', `${option}=other-value`]);
       assert.equal(line, `amplify auth login --client-id sa ${option} *** ${option}=***`);
+    }
+  });
+});
+
+describe('the helpers\' tiers, which never log in', () => {
+  // The account halves are bundled there; the login halves, and the flows and prompts behind them, must not be.
+  const tiers = ['credential-fast.cjs', 'credential-full.cjs'].map((name) => new URL(`../../dist/${name}`, import.meta.url));
+  const built = tiers.every((file) => existsSync(file));
+  it('bundle no login flow', { skip: built ? false : 'dist/ is not built (npm run build)' }, () => {
+    for (const file of tiers) {
+      const code = readFileSync(file, 'utf8');
+      assert.match(code, /^\/\/ src\/grants\/index\.ts$/m, `${file.pathname} reads the grants table`);
+      for (const login of ['src/flows/pkce.ts', 'src/flows/device.ts', 'src/flows/password.ts', 'src/prompts.ts']) {
+        assert.doesNotMatch(code, new RegExp(`^// ${login.replace(/\./g, '\\.')}$`, 'm'), `${file.pathname} bundles ${login}`);
+      }
+      assert.doesNotMatch(code, /\bbrowserRedirect\b/, `${file.pathname} bundles the grants' login halves`);
     }
   });
 });
