@@ -17,6 +17,7 @@ import { WhoamiCommand } from './commands/whoami.js';
 import { createContext, type Context } from './context.js';
 import { wantsColour, styleFor } from './commands/style.js';
 import { AmplifyError } from './errors.js';
+import { secretOptions } from './grants/index.js';
 import { maskArgv } from './log.js';
 import { version } from './version.js';
 
@@ -61,7 +62,7 @@ const helpFor = (cli: Cli<CliContext>): CommandHelp[] => describeCommands(cli as
  * (the values of --client-secret and --password) is masked in one place.
  */
 export function commandLine(argv: string[]): string {
-  return `amplify ${maskArgv(argv).join(' ')}`;
+  return `amplify ${maskArgv(argv, secretOptions()).join(' ')}`;
 }
 
 /** Sentences joined as sentences: each ends with a full stop (or its own mark) before the next begins. */

@@ -106,21 +106,19 @@ export function printable(text: string): string {
   return text.replace(CONTROL, '');
 }
 
-/** Options whose value is a secret; what follows them on a command line is never repeated. */
-const SECRET_OPTIONS = new Set(['--client-secret', '--password']);
-
 /**
- * A command line as it may be shown in a message: the values of --client-secret and --password (`--opt value`,
- * `--opt=value`, a value starting with `-` too, whatever its length) become ***. The values are registered as
- * well, so that any other text quoting one (a parser error naming a stray argument) is masked by mask().
+ * A command line as it may be shown in a message: the values of the options whose value is a secret (the login
+ * grants' secretOptions: --client-secret, --password; `--opt value`, `--opt=value`, a value starting with `-` too,
+ * whatever its length) become ***. The values are registered as well, so that any other text quoting one (a parser
+ * error naming a stray argument) is masked by mask().
  */
-export function maskArgv(argv: readonly string[]): string[] {
+export function maskArgv(argv: readonly string[], secretOptions: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!SECRET_OPTIONS.has(name)) out.push(arg);
+    if (!secretOptions.has(name)) out.push(arg);
     else if (eq >= 0) {
       registerSecret(arg.slice(eq + 1));
       out.push(`${name}=***`);

@@ -1,5 +1,6 @@
 // The Account model: its public JSON view, naming, selection, and the messages that name the way out.
 import { AmplifyError } from '../errors.js';
+import { grantOf } from '../grants/index.js';
 import type { AccountRecord, ConfigFile, OrgRef } from '../store/config.js';
 
 /** The account object of the SPEC: never a token, secret, password or key. */
@@ -35,7 +36,7 @@ export function toView(record: AccountRecord, config: ConfigFile): AccountView {
   };
 }
 
-export const isServiceAccount = (method: AccountRecord['method']): boolean => method === 'client-secret' || method === 'signed-jwt';
+export const isServiceAccount = (method: AccountRecord['method']): boolean => grantOf(method)?.serviceAccount ?? false;
 
 /** `<clientId>` for service accounts, `<clientId>:<email|preferred_username|sub>` for people. */
 export function baseAccountName(clientId: string, person: { email?: string | null; preferredUsername?: string | null; sub?: string | null } | null): string {
@@ -100,7 +101,8 @@ export function resolveOrg(record: AccountRecord, wanted: string): OrgRef {
  * (never a value, never in argv); a password account's client secret is the one kept with it (src/accounts/login.ts).
  */
 export function loginCommand(record: AccountRecord): string {
-  const parts = [record.method === 'client-secret' ? 'AMPLIFY_CLIENT_SECRET=*** amplify auth login' : 'amplify auth login'];
+  const { relogin } = grantOf(record.method) ?? { relogin: undefined };
+  const parts = [relogin?.environment ? `${relogin.environment}=*** amplify auth login` : 'amplify auth login'];
   const deployment = record.amplify && !record.env ? /^(.+)\/auth\/realms\/([^/]+)$/.exec(record.issuer) : null;
   if (record.env) {
     if (record.env !== 'prod') parts.push(`--env ${record.env}`);
@@ -113,9 +115,8 @@ export function loginCommand(record: AccountRecord): string {
     if (record.platformUrl) parts.push(`--platform-url ${record.platformUrl}`);
   }
   if (record.clientId !== 'amplify-cli') parts.push(`--client-id ${record.clientId}`);
-  if (record.method === 'signed-jwt') parts.push('--secret-file <key.pem>');
-  if (record.method === 'device') parts.push('--device');
-  if (record.method === 'password') parts.push(`--username ${record.user.email ?? ''}`.trimEnd());
+  const flags = relogin?.flags?.(record);
+  if (flags) parts.push(flags);
   parts.push('--force');
   return parts.join(' ');
 }

@@ -3,8 +3,7 @@ import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import type { AccountSecrets } from '../store/tokens.js';
 import { issuerConfiguration, type IssuerAccess } from './issuer.js';
-import { clientAuthFor } from './refresh.js';
-import type { AccountRecord } from '../store/config.js';
+import { clientAuthFor, type Described } from './refresh.js';
 import { findSession } from './session.js';
 
 export interface Acceptance {
@@ -34,7 +33,7 @@ export async function accessTokenAccepted(
   ctx: Pick<Context, 'fetch' | 'log'>,
   access: IssuerAccess & { metadata: Record<string, unknown> },
   secrets: AccountSecrets & { accessToken: string },
-  options: { person: boolean; platformUrl: string | null; account?: Pick<AccountRecord, 'clientAuth' | 'amplify'> },
+  options: { person: boolean; platformUrl: string | null; account: Described },
 ): Promise<Acceptance> {
   const reasons: string[] = [];
   if (access.metadata.introspection_endpoint && (secrets.clientSecret || secrets.privateKey)) {

@@ -3,19 +3,18 @@ import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
 import type { AccountRecord } from '../store/config.js';
 import type { AccountSecrets } from '../store/tokens.js';
-import { firstJwtStyle, firstSecretStyle, secretClientAuth } from './client-auth.js';
-import { clientSecretGrant } from './client-secret.js';
+import { grantOf } from '../grants/index.js';
 import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
-import { privateKeyJwtAuth, signedJwtGrant } from './signed-jwt.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
-type Described = Pick<AccountRecord, 'clientAuth' | 'amplify'>;
+export type Described = Pick<AccountRecord, 'method' | 'clientAuth' | 'amplify'>;
 
-/** How this account's client authenticates at the token and revocation endpoints: the style that worked at login. */
-export async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets, account: Described | undefined): Promise<oidc.ClientAuth> {
-  if (secrets.clientSecret) return secretClientAuth(account?.clientAuth ?? firstSecretStyle(metadata), secrets.clientSecret);
-  if (secrets.privateKey) return privateKeyJwtAuth(secrets.privateKey, account?.clientAuth ?? firstJwtStyle(account?.amplify ?? false), metadata);
-  return oidc.None();
+/**
+ * How this account's client authenticates at the token, introspection and revocation endpoints: its grant's client
+ * authentication with what it kept, in the style that worked at login; none for a public client.
+ */
+export async function clientAuthFor(metadata: Record<string, unknown>, secrets: AccountSecrets, account: Described): Promise<oidc.ClientAuth> {
+  return (await grantOf(account.method)?.clientAuth?.(metadata, secrets, account)) ?? oidc.None();
 }
 
 export async function renewTokens(
@@ -52,19 +51,11 @@ export async function renewTokens(
   throw new AmplifyError('ENEEDSLOGIN', `${account.name} has no refresh token or stored credential.`);
 }
 
-type Rerun = (access: IssuerAccess & { metadata: Record<string, unknown> }, scope: string | undefined, now: number) => Promise<TokenSet>;
-
-/** A service account's own grant, re-run with the credential kept at login; none for people. */
-function storedGrant(account: AccountRecord, secrets: AccountSecrets): Rerun | undefined {
-  const { clientSecret, privateKey } = secrets;
-  const style = account.clientAuth;
-  if (account.method === 'client-secret' && clientSecret) return async (access, scope, now) => (await clientSecretGrant({ access, clientSecret, scope, now, style })).tokens;
-  if (account.method === 'signed-jwt' && privateKey) return async (access, scope, now) => (await signedJwtGrant({ access, privateKeyPem: privateKey, scope, now, style })).tokens;
-  return undefined;
-}
+/** The account's own grant, re-run with the credential kept at login (service accounts); none for people. */
+const storedGrant = (account: AccountRecord, secrets: AccountSecrets) => grantOf(account.method)?.rerun?.(account, secrets);
 
 /** RFC 7009: revoke each token; resolves to false where the issuer has no endpoint or refused. */
-export async function revokeTokens(access: IssuerAccess, secrets: AccountSecrets, account?: Described): Promise<boolean> {
+export async function revokeTokens(access: IssuerAccess, secrets: AccountSecrets, account: Described): Promise<boolean> {
   const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata ?? {}, secrets, account) });
   if (!config.serverMetadata().revocation_endpoint) return false;
   const tokens = [

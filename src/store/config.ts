@@ -4,9 +4,8 @@ import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { isObject } from '../json.js';
 import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.js';
+import type { LoginMethod } from '../grants/index.js';
 import type { TokenStoreKind } from './tokens/table.js';
-
-export type LoginMethod = 'pkce' | 'device' | 'client-secret' | 'signed-jwt' | 'password';
 export type EnvName = 'prod' | 'staging' | 'preprod';
 export type Tool = 'git' | 'docker' | 'npm' | 'pnpm' | 'kubectl' | 'terraform';
 
