@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { HttpFetch } from './http.js';
 import { createLogger, type Logger } from './log.js';
+import type { ToolRun } from './setup/run.js';
 
 /** The OS keyring, reduced to what the keyring store needs. Errors mean "no keyring answers". */
 export interface KeyringBackend {
@@ -29,6 +30,11 @@ export interface Context {
   fetch: HttpFetch;
   keyring(): Promise<KeyringBackend>;
   openBrowser(url: string): Promise<void>;
+  /**
+   * Runs a tool's own CLI (git config, kubectl config) as setup and doctor change or read its configuration
+   * (src/setup/run.ts); an exit status other than 0 or one of allowExit is an ECOMMAND error.
+   */
+  runTool(command: string, args: string[], options?: { allowExit?: number[] }): Promise<ToolRun>;
   log: Logger;
 }
 
@@ -153,6 +159,8 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     },
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
+    // Loaded at call time: only setup and doctor run tools.
+    runTool: async (command, args, options) => (await import('./setup/run.js')).runTool(context, command, args, options),
     get log() {
       return (log ??= createLogger({ write: (chunk) => context.stderr.write(chunk) }, env.AMPLIFY_DEBUG === '1'));
     },

@@ -1,4 +1,5 @@
 // config.json: accounts' metadata (never a token or secret), the default account, host bindings, cached discovery.
+import type { ToolName } from '../tools/index.js';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
@@ -7,7 +8,8 @@ import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.
 export type TokenStoreKind = 'keyring' | 'file' | 'memory';
 export type LoginMethod = 'pkce' | 'device' | 'client-secret' | 'signed-jwt' | 'password';
 export type EnvName = 'prod' | 'staging' | 'preprod';
-export type Tool = 'git' | 'docker' | 'npm' | 'pnpm' | 'kubectl' | 'terraform';
+/** A tool of the tool table (src/tools/index.ts). */
+export type Tool = ToolName;
 
 export interface OrgRef {
   id: string;
