@@ -1,10 +1,10 @@
 // `amplify auth doctor`: the whole chain on this machine, one check a line, each failure with what fixes it (as GCM's diagnose).
-import { access, constants, lstat, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { EXECUTABLES } from '../bin/entries.js';
 import { setupCommand } from '../accounts/bindings.js';
 import type { Context } from '../context.js';
-import { onPath } from '../setup/files.js';
+import { exists, onPath } from '../setup/files.js';
 import { amplifyBinPath } from '../setup/paths.js';
 import { configPath, readConfig, type ConfigFile, type HostBinding } from '../store/config.js';
 import { chooseTokenStore, keyringEntry } from '../store/tokens.js';
@@ -34,7 +34,6 @@ const HELPERS = Object.keys(EXECUTABLES);
 const pass = (id: string, detail: string): Check => ({ id, ok: true, detail, fix: null });
 const fail = (id: string, detail: string, fix: string): Check => ({ id, ok: false, detail, fix });
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
-const exists = (path: string, mode = constants.F_OK): Promise<boolean> => access(path, mode).then(() => true, () => false);
 
 export async function runDoctor(ctx: DoctorContext): Promise<DoctorReport> {
   const checks: Check[] = [];

@@ -1,7 +1,7 @@
 // config.json: accounts' metadata (never a token or secret), the default account, host bindings, cached discovery.
-import type { ToolName } from '../tools/index.js';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import type { ToolName } from '../tools/index.js';
 import { AmplifyError } from '../errors.js';
 import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.js';
 
