@@ -93,6 +93,24 @@ function refuseLazyTokenStore(path: string, importer: string, resolveDir: string
 }
 
 /**
+ * The tool table (src/tools/<tool>.ts) loads each tool's halves by import(): its answer (src/credential/<tool>.ts),
+ * which both helpers' tiers bundle, and its setup (src/setup/<tool>.ts), which no helper call runs, so neither tier
+ * carries it (nor the loader, dist/fast-start.cjs, which reads the table for the tools' names only).
+ */
+const fromToolTable = (args: { importer: string }): boolean => args.importer.startsWith(resolve('src/tools'));
+const isAnswerHalf = (args: { importer: string; path: string }): boolean => fromToolTable(args) && args.path.startsWith('../credential/');
+const isSetupHalf = (args: { importer: string; path: string }): boolean => fromToolTable(args) && args.path.startsWith('../setup/');
+
+/** Modules in `namespace` are stand-ins that report the miss (src/bin/fast-miss.ts) and throw. */
+function standIn(esbuild: Parameters<EsbuildPlugin['setup']>[0], namespace: string): void {
+  esbuild.onLoad({ filter: /.*/, namespace }, (args) => ({
+    contents: `import { fastTierMiss } from ${JSON.stringify(resolve('src/bin/fast-miss.ts'))};\nthrow fastTierMiss(${JSON.stringify(args.path)});\n`,
+    loader: 'ts',
+    resolveDir: resolve('src/bin'),
+  }));
+}
+
+/**
  * The fast tier (src/bin/credential-fast.ts): one CommonJS file, in which every lazily imported module of this
  * package is a stand-in that reports the miss, headed by its content hash; then its loader, dist/fast-start.cjs,
  * which hands what the tier cannot answer to the full build.
@@ -112,15 +130,11 @@ async function buildFastTier(): Promise<void> {
         name: 'fast-tier-stand-ins',
         setup(esbuild) {
           esbuild.onResolve({ filter: /.*/ }, (args) => {
-            if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring') return undefined;
+            if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring' || isAnswerHalf(args)) return undefined;
             refuseLazyTokenStore(args.path, args.importer, args.resolveDir);
             return { path: args.path, namespace: 'fast-tier-stand-in' };
           });
-          esbuild.onLoad({ filter: /.*/, namespace: 'fast-tier-stand-in' }, (args) => ({
-            contents: `import { fastTierMiss } from ${JSON.stringify(resolve('src/bin/fast-miss.ts'))};\nthrow fastTierMiss(${JSON.stringify(args.path)});\n`,
-            loader: 'ts',
-            resolveDir: resolve('src/bin'),
-          }));
+          standIn(esbuild, 'fast-tier-stand-in');
         },
       },
       noWarnings('the fast tier'),
@@ -135,7 +149,16 @@ async function buildFastTier(): Promise<void> {
       options.supported = { 'dynamic-import': false };
       silentDebug(options);
     },
-    esbuildPlugins: [noWarnings('the helpers\' full tier')],
+    esbuildPlugins: [
+      {
+        name: 'no-setup-in-the-full-tier',
+        setup(esbuild) {
+          esbuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && isSetupHalf(args) ? { path: args.path, namespace: 'full-tier-stand-in' } : undefined));
+          standIn(esbuild, 'full-tier-stand-in');
+        },
+      },
+      noWarnings('the helpers\' full tier'),
+    ],
   });
   await headWithHash(join(OUT, 'credential-full.cjs'));
   // What loads both: small, and compiled from source every time; its import() reaches the ES module CLI.
@@ -145,6 +168,8 @@ async function buildFastTier(): Promise<void> {
         name: 'full-build-external',
         setup(esbuild) {
           esbuild.onResolve({ filter: /^\.\/amplify\.js$/ }, (args) => ({ path: args.path, external: true }));
+          // The tool table's halves (see fromToolTable): the loader reads only the tools' names, never loads a half.
+          esbuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && fromToolTable(args) ? { path: args.path, external: true } : undefined));
         },
       },
     ],

@@ -2,7 +2,7 @@
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { reportError, type CliContext } from './commands/base.js';
 import { DoctorCommand } from './commands/doctor.js';
-import { DockerCredentialCommand, GitCredentialCommand, KubectlCredentialCommand, NpmCredentialCommand, TerraformCredentialCommand } from './commands/credential.js';
+import { CREDENTIAL_COMMANDS } from './commands/credential.js';
 import { ExecCommand } from './commands/exec.js';
 import { closest, commandFor, describeCommands, groupOf, leadingWords, nextWords, renderHelp, type CommandHelp } from './commands/help.js';
 import { HelpCommand, VersionCommand } from './commands/meta.js';
@@ -10,7 +10,7 @@ import { ListCommand } from './commands/list.js';
 import { StatusCommand } from './commands/status.js';
 import { LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
-import { SetupDockerCommand, SetupGitCommand, SetupKubectlCommand, SetupListCommand, SetupNpmCommand, SetupPnpmCommand, SetupTerraformCommand } from './commands/setup.js';
+import { SETUP_COMMANDS, SetupListCommand } from './commands/setup.js';
 import { SwitchCommand } from './commands/switch.js';
 import { TokenCommand } from './commands/token.js';
 import { WhoamiCommand } from './commands/whoami.js';
@@ -32,18 +32,9 @@ const COMMANDS = [
   TokenCommand,
   ExecCommand,
   SetupListCommand,
-  SetupGitCommand,
-  SetupDockerCommand,
-  SetupNpmCommand,
-  SetupPnpmCommand,
-  SetupKubectlCommand,
-  SetupTerraformCommand,
+  ...SETUP_COMMANDS,
   DoctorCommand,
-  GitCredentialCommand,
-  DockerCredentialCommand,
-  KubectlCredentialCommand,
-  NpmCredentialCommand,
-  TerraformCredentialCommand,
+  ...CREDENTIAL_COMMANDS,
   HelpCommand,
   VersionCommand,
 ];

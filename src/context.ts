@@ -3,6 +3,7 @@ import type { HttpFetch } from './http.js';
 import { debugOn } from './debug.js';
 import { createLogger, type Logger } from './log.js';
 import { userDir } from './user-dirs.js';
+import type { ToolRun } from './setup/run.js';
 
 /** The OS keyring, reduced to what the keyring store needs. Errors mean "no keyring answers". */
 export interface KeyringBackend {
@@ -30,6 +31,11 @@ export interface Context {
   fetch: HttpFetch;
   keyring(): Promise<KeyringBackend>;
   openBrowser(url: string): Promise<void>;
+  /**
+   * Runs a tool's own CLI (git config, kubectl config) as setup and doctor change or read its configuration
+   * (src/setup/run.ts); an exit status other than 0 or one of allowExit is an ECOMMAND error.
+   */
+  runTool(command: string, args: string[], options?: { allowExit?: number[] }): Promise<ToolRun>;
   log: Logger;
 }
 
@@ -151,6 +157,8 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     },
     keyring: () => (keyring ??= loadNativeKeyring()),
     openBrowser: (url) => launchBrowser(env, url),
+    // Loaded at call time: only setup and doctor run tools.
+    runTool: async (command, args, options) => (await import('./setup/run.js')).runTool(context, command, args, options),
     get log() {
       return (log ??= createLogger({ write: (chunk) => context.stderr.write(chunk) }, debugOn(env)));
     },

@@ -1,5 +1,6 @@
 // Host bindings: which account answers for a host, matched exactly on the normalised origin, registry or cluster.
 import type { ConfigFile, HostBinding, Tool } from '../store/config.js';
+import { toolNamed } from '../tools/index.js';
 
 export const DEFAULT_USERNAME = 'oauth2';
 
@@ -31,9 +32,9 @@ export function resolveBinding(config: ConfigFile, tool: Tool, host: string, req
   return { account: binding.account, username: requestedUsername || binding.username || DEFAULT_USERNAME };
 }
 
-/** Whether two bindings are the same slot: (tool, host), and for git the account too (several accounts on one host). */
+/** Whether two bindings are the same slot: (tool, host), and the account too where the tool binds per account (git: several accounts on one host). */
 const sameSlot = (a: HostBinding, b: Pick<HostBinding, 'tool' | 'host' | 'account'>): boolean =>
-  a.tool === b.tool && a.host === b.host && (a.tool !== 'git' || a.account === b.account);
+  a.tool === b.tool && a.host === b.host && (!toolNamed(a.tool)?.setup.perAccount || a.account === b.account);
 
 /** Adds or replaces the binding of its slot. */
 export function putBinding(config: ConfigFile, binding: HostBinding): void {
@@ -49,8 +50,9 @@ export function removeBinding(config: ConfigFile, tool: Tool, host: string, acco
 
 /** The `amplify auth setup` line that makes this binding again (with `extra` flags, such as `--account <name>`). */
 export function setupCommand(binding: HostBinding, extra = ''): string {
-  const flag = binding.tool === 'git' ? '--host' : binding.tool === 'kubectl' ? '--cluster' : '--registry';
-  const target = binding.tool === 'git' ? binding.host.replace(/^https?:\/\//, '') : binding.tool === 'npm' || binding.tool === 'pnpm' ? `https:${binding.host}` : binding.host;
+  const setup = toolNamed(binding.tool)?.setup;
+  const flag = setup?.flag ?? '--registry';
+  const target = setup ? setup.target(binding.host) : binding.host;
   return `amplify auth setup ${binding.tool} ${flag} ${target}${extra ? ` ${extra}` : ''}`;
 }
 

@@ -7,19 +7,19 @@
 // exact shapes below; any other spelling (a flag the table does not know, a repeated one, --help, a bad number) is
 // the CLI's, so that its usage errors and help stay its own. The fast tier hands a call over when the files do not
 // let it answer (a refresh is due, an account needs a login, anything unexpected).
+import { TOOLS, type CredentialTool, type ToolExecutable } from '../tools/index.js';
+import type { CredentialSpec } from '../tools/types.js';
 
-/** The tools with a credential helper protocol, in the order `amplify credential --help` lists them. */
-export const HELPER_TOOLS = ['git', 'docker', 'kubectl', 'npm', 'terraform'] as const;
-export type CredentialTool = (typeof HELPER_TOOLS)[number];
+/** The tools with a credential helper protocol, from the tool table (src/tools/index.ts), in its order. */
+export const HELPER_TOOLS: readonly CredentialTool[] = TOOLS.flatMap((tool): CredentialTool[] => ('credential' in tool ? [tool.name] : []));
+export type { CredentialTool };
 
 /** The executables in helpers/ (package.json's bin), and the helper tool each one speaks for, if any. */
-export const EXECUTABLES = {
+export const EXECUTABLES: Readonly<Record<Executable, CredentialTool | undefined>> = {
   amplify: undefined,
-  'git-credential-amplify': 'git',
-  'docker-credential-amplify': 'docker',
-  'terraform-credentials-amplify': 'terraform',
-} as const satisfies Record<string, CredentialTool | undefined>;
-export type Executable = keyof typeof EXECUTABLES;
+  ...(Object.fromEntries(TOOLS.flatMap((tool) => ('executable' in tool ? [[tool.executable, tool.name]] : []))) as Record<ToolExecutable, CredentialTool>),
+};
+export type Executable = 'amplify' | ToolExecutable;
 
 /** A call the fast tier answers, parsed: what each entry needs to know of its command line. */
 export type FastCall =
@@ -89,10 +89,16 @@ function amplifyRoute(argv: string[]): FastCall | undefined {
   const [first, second, ...rest] = argv;
   if (argv.length === 1 && (first === '--version' || first === '-v')) return { entry: 'version' };
   if (first === 'credential') {
-    const tool = HELPER_TOOLS.find((t) => t === second);
-    // npm's is an option line (`--registry <url> [--bearer]`): any other shape gets the CLI's usage error.
-    if (tool === 'npm') return parseOptions(rest, ['--registry'], ['--bearer'])?.values['--registry'] ? { entry: tool, args: rest } : undefined;
-    return tool && !wantsHelp(rest) ? { entry: tool, args: rest } : undefined;
+    const tool = TOOLS.find((t) => t.name === second);
+    if (!tool || !('credential' in tool)) return undefined;
+    const spec = tool.credential as CredentialSpec;
+    // An option line (npm's `--registry <url> [--bearer]`): any other shape gets the CLI's usage error.
+    if (spec.optionLine) {
+      const values = spec.args.filter((a) => a.kind === 'string');
+      const options = parseOptions(rest, values.map((a) => a.name), spec.args.filter((a) => a.kind === 'boolean').map((a) => a.name));
+      return options && values.every((a) => !a.required || options.values[a.name]) ? { entry: tool.name, args: rest } : undefined;
+    }
+    return !wantsHelp(rest) ? { entry: tool.name, args: rest } : undefined;
   }
   if (first !== 'auth') return undefined;
   if (second === 'ls' || second === 'list') {

@@ -1,14 +1,19 @@
-// amplify credential git|docker|kubectl|npm|terraform: the helper protocols as plumbing commands. helpers/amplify and dist/amplify.js
-// answer these before the command tree is built; the commands give them their --help, and answer through the same
-// call (src/credential/main.ts) if they run.
-import { Command, Option } from 'clipanion';
+// amplify credential <tool>: the helper protocols as plumbing commands, one per tool of the tool table
+// (src/tools/index.ts) that has a protocol of its own. helpers/amplify and dist/amplify.js answer these before the
+// command tree is built; the commands give them their --help, and answer through the same call
+// (src/credential/main.ts) if they run.
+import { Command, Option, type CommandClass as AnyCommandClass } from 'clipanion';
 import { readInput } from '../credential/io.js';
-import { answerCall, credentialCall, type HelperCall } from '../credential/main.js';
-import { AmplifyCommand } from './base.js';
+import { answerCall, credentialCall, type CredentialTool } from '../credential/main.js';
+import { TOOLS } from '../tools/index.js';
+import type { CredentialArg, CredentialSpec } from '../tools/types.js';
+import { AmplifyCommand, type CliContext } from './base.js';
+
+type CommandClass = AnyCommandClass<CliContext>;
 
 /** One helper protocol: the call credentialCall makes of the arguments, answered as the helpers answer it. */
 abstract class HelperProtocolCommand extends AmplifyCommand {
-  protected abstract call(): HelperCall;
+  protected abstract call(): ReturnType<typeof credentialCall>;
 
   /** A tool reads the answer, and its user sees its own progress, if any. */
   protected override get showsProgress(): boolean {
@@ -21,81 +26,41 @@ abstract class HelperProtocolCommand extends AmplifyCommand {
   }
 }
 
-export class GitCredentialCommand extends HelperProtocolCommand {
-  static override paths = [['credential', 'git']];
-  static override usage = Command.Usage({
-    category: 'Plumbing',
-    description: "git's credential helper protocol (git-credential-amplify)",
-    examples: [['What git would do', 'printf "protocol=https\\nhost=git.example.com\\n\\n" | $0 credential git get']],
-  });
-
-  action = Option.String({ required: true, name: 'get|store|erase|capability' });
-
-  protected call(): HelperCall {
-    return credentialCall('git', [this.action]);
-  }
+/** The clipanion option of one argument. */
+function option(arg: CredentialArg): unknown {
+  if (arg.kind === 'positional') return Option.String({ required: true, name: arg.name });
+  if (arg.kind === 'boolean') return Option.Boolean(arg.name, false, { description: arg.description });
+  return arg.required ? Option.String(arg.name, { required: true, description: arg.description }) : Option.String(arg.name, { description: arg.description });
 }
 
-export class DockerCredentialCommand extends HelperProtocolCommand {
-  static override paths = [['credential', 'docker']];
-  static override usage = Command.Usage({
-    category: 'Plumbing',
-    description: "docker's credential helper protocol (docker-credential-amplify)",
-    examples: [['What docker would do', 'echo registry.example.com | $0 credential docker get']],
+/** The command line the tool's executable would have been given, rebuilt from the parsed options in their order. */
+function argvOf(args: readonly CredentialArg[], values: Record<string, unknown>): string[] {
+  return args.flatMap((arg): string[] => {
+    const value = values[arg.name];
+    if (arg.kind === 'positional') return [value as string];
+    if (arg.kind === 'boolean') return value ? [arg.name] : [];
+    return value === undefined ? [] : [arg.name, value as string];
   });
-
-  action = Option.String({ required: true, name: 'get|store|erase|list|version' });
-
-  protected call(): HelperCall {
-    return credentialCall('docker', [this.action]);
-  }
 }
 
-export class KubectlCredentialCommand extends HelperProtocolCommand {
-  static override paths = [['credential', 'kubectl']];
-  static override usage = Command.Usage({
-    category: 'Plumbing',
-    description: "kubectl's exec credential plugin: prints an ExecCredential",
-    examples: [['Run by kubectl through a kubeconfig exec entry', '$0 credential kubectl --account my-sa']],
-  });
+function credentialCommand(name: CredentialTool, spec: CredentialSpec): CommandClass {
+  const placeholders = Object.fromEntries(spec.args.flatMap((a) => (a.kind === 'string' && a.placeholder ? [[a.name, a.placeholder]] : [])));
+  return class extends HelperProtocolCommand {
+    static override paths = [['credential', name]];
+    static placeholders = placeholders;
+    static override usage = Command.Usage({ category: 'Plumbing', description: spec.description, ...(spec.details ? { details: spec.details } : {}), examples: spec.examples });
 
-  account = Option.String('--account', { description: 'the account to use instead of the default' });
+    constructor() {
+      super();
+      // clipanion reads a command's options from its instance's own properties, in their order.
+      for (const arg of spec.args) (this as unknown as Record<string, unknown>)[arg.name] = option(arg);
+    }
 
-  protected call(): HelperCall {
-    return credentialCall('kubectl', this.account === undefined ? [] : ['--account', this.account]);
-  }
+    protected call() {
+      return credentialCall(name, argvOf(spec.args, this as unknown as Record<string, unknown>));
+    }
+  } as unknown as CommandClass;
 }
 
-export class NpmCredentialCommand extends HelperProtocolCommand {
-  static override paths = [['credential', 'npm']];
-  static placeholders = { '--registry': '<url>' };
-  static override usage = Command.Usage({
-    category: 'Plumbing',
-    description: "prints the token of the account bound to an npm registry (pnpm's tokenHelper)",
-    details: 'Nothing else goes to stdout. `--bearer` prints `Bearer <token>`, what pnpm sends as the Authorization header; `amplify auth setup pnpm` writes a launcher that runs it.',
-    examples: [['What the pnpm launcher runs', '$0 credential npm --registry https://registry.example.com/npm/ --bearer']],
-  });
-
-  registry = Option.String('--registry', { required: true, description: 'registry URL (bound with setup npm or setup pnpm)' });
-  bearer = Option.Boolean('--bearer', false, { description: 'print `Bearer <token>`' });
-
-  protected call(): HelperCall {
-    return credentialCall('npm', ['--registry', this.registry, ...(this.bearer ? ['--bearer'] : [])]);
-  }
-}
-
-export class TerraformCredentialCommand extends HelperProtocolCommand {
-  static override paths = [['credential', 'terraform']];
-  static override usage = Command.Usage({
-    category: 'Plumbing',
-    description: "Terraform's credentials helper protocol (terraform-credentials-amplify)",
-    examples: [['What Terraform would do', '$0 credential terraform get registry.example.com']],
-  });
-
-  action = Option.String({ required: true, name: 'get|store|forget' });
-  host = Option.String({ required: true, name: 'host' });
-
-  protected call(): HelperCall {
-    return credentialCall('terraform', [this.action, this.host]);
-  }
-}
+/** `amplify credential <tool>`, in the table's order. */
+export const CREDENTIAL_COMMANDS: CommandClass[] = TOOLS.flatMap((tool) => ('credential' in tool ? [credentialCommand(tool.name, tool.credential as CredentialSpec)] : []));

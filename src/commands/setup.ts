@@ -1,8 +1,13 @@
-// amplify auth setup [git|docker|npm|pnpm|kubectl|terraform]: bind a host to an account and configure the tool to ask amplify.
-import { Command, Option } from 'clipanion';
+// amplify auth setup [<tool>]: bind a host to an account and configure the tool to ask amplify; one command per tool
+// of the tool table (src/tools/index.ts).
+import { Command, Option, type CommandClass as AnyCommandClass } from 'clipanion';
 import type { SetupRequest } from '../setup/index.js';
 import type { Tool } from '../store/config.js';
-import { AmplifyCommand, printJson } from './base.js';
+import { TOOLS } from '../tools/index.js';
+import type { SetupSpec } from '../tools/types.js';
+import { AmplifyCommand, type CliContext, printJson } from './base.js';
+
+type CommandClass = AnyCommandClass<CliContext>;
 
 export class SetupListCommand extends AmplifyCommand {
   static override paths = [['auth', 'setup']];
@@ -44,7 +49,7 @@ abstract class SetupToolCommand extends AmplifyCommand {
 
   protected async run(): Promise<void> {
     const request: SetupRequest = { tool: this.tool, target: this.target(), account: this.account, username: this.username(), remove: this.remove };
-    // Loaded on use: it brings child_process and the tools' file writers, which no other command needs.
+    // Loaded on use: it brings the tools' file writers, which no other command needs.
     const { describeBinding, setup } = await import('../setup/index.js');
     const result = await setup(this.ctx, request);
     for (const note of result.notes) this.ctx.log.warn(`amplify: ${note}`);
@@ -57,116 +62,33 @@ abstract class SetupToolCommand extends AmplifyCommand {
   }
 }
 
-export class SetupGitCommand extends SetupToolCommand {
-  static override paths = [['auth', 'setup', 'git']];
-  static override usage = Command.Usage({
-    category: 'Tools',
-    description: 'make git ask amplify for credentials for a host',
-    details: 'Sets `credential.https://<host>.helper` in the global git config (GIT_CONFIG_GLOBAL is honoured); for a loopback host the http:// key too.',
-    examples: [
-      ['Use the selected account for a git host', '$0 auth setup git --host git.example.com'],
-      ['Always use one account', '$0 auth setup git --host git.example.com --account my-sa'],
-      ['Undo', '$0 auth setup git --host git.example.com --remove'],
-    ],
-  });
+function setupCommand(name: Tool, spec: SetupSpec): CommandClass {
+  return class extends SetupToolCommand {
+    static override paths = [['auth', 'setup', name]];
+    static placeholders = spec.placeholder ? { [spec.flag]: spec.placeholder } : undefined;
+    static override usage = Command.Usage({ category: 'Tools', description: spec.description, ...(spec.details ? { details: spec.details } : {}), examples: spec.examples });
 
-  host = Option.String('--host', { required: true, description: 'host[:port] of the git server' });
-  user = Option.String('--username', { description: 'username git is given (default oauth2)' });
-  protected tool = 'git' as const;
-  protected target(): string {
-    return this.host;
-  }
-  protected override username(): string | undefined {
-    return this.user;
-  }
+    protected tool = name;
+    declare private targetValue: string;
+    declare private usernameValue: string | undefined;
+
+    constructor() {
+      super();
+      // clipanion reads a command's options from its instance's own properties, in their order: the target, then --username.
+      const self = this as unknown as Record<string, unknown>;
+      self.targetValue = Option.String(spec.flag, { required: true, description: spec.flagDescription });
+      if (spec.username) self.usernameValue = Option.String('--username', { description: spec.username });
+    }
+
+    protected target(): string {
+      return this.targetValue;
+    }
+
+    protected override username(): string | undefined {
+      return this.usernameValue;
+    }
+  } as unknown as CommandClass;
 }
 
-export class SetupDockerCommand extends SetupToolCommand {
-  static override paths = [['auth', 'setup', 'docker']];
-  static override usage = Command.Usage({
-    category: 'Tools',
-    description: 'make docker ask amplify for credentials for a registry',
-    details: 'Adds a `credHelpers` entry to $DOCKER_CONFIG/config.json (default ~/.docker), keeping every other key.',
-    examples: [['Bind a registry', '$0 auth setup docker --registry registry.example.com']],
-  });
-
-  registry = Option.String('--registry', { required: true, description: 'host[:port] of the registry' });
-  user = Option.String('--username', { description: 'username docker is given (default oauth2)' });
-  protected tool = 'docker' as const;
-  protected target(): string {
-    return this.registry;
-  }
-  protected override username(): string | undefined {
-    return this.user;
-  }
-}
-
-export class SetupNpmCommand extends SetupToolCommand {
-  static override paths = [['auth', 'setup', 'npm']];
-  static placeholders = { '--registry': '<url>' };
-  static override usage = Command.Usage({
-    category: 'Tools',
-    description: 'give npm the token for a registry through amplify auth exec',
-    details: 'Binds the registry; `amplify auth exec -- npm ...` then sets `npm_config_//<host>/<path>/:_authToken` for every bound registry, so nothing is written to .npmrc (a `${NODE_AUTH_TOKEN}` line an earlier version wrote there is removed).',
-    examples: [['Bind a registry', '$0 auth setup npm --registry https://registry.example.com/npm/']],
-  });
-
-  registry = Option.String('--registry', { required: true, description: 'registry URL' });
-  protected tool = 'npm' as const;
-  protected target(): string {
-    return this.registry;
-  }
-}
-
-export class SetupPnpmCommand extends SetupToolCommand {
-  static override paths = [['auth', 'setup', 'pnpm']];
-  static placeholders = { '--registry': '<url>' };
-  static override usage = Command.Usage({
-    category: 'Tools',
-    description: 'make pnpm ask amplify for the token of a registry (no wrapper)',
-    details: 'Writes a launcher for the registry in the config directory and `//<host>/<path>/:tokenHelper=<launcher>` to the user .npmrc (NPM_CONFIG_USERCONFIG is honoured), keeping every other line. npm warns about the tokenHelper key, which it does not know.',
-    examples: [['Bind a registry', '$0 auth setup pnpm --registry https://registry.example.com/npm/']],
-  });
-
-  registry = Option.String('--registry', { required: true, description: 'registry URL' });
-  protected tool = 'pnpm' as const;
-  protected target(): string {
-    return this.registry;
-  }
-}
-
-export class SetupKubectlCommand extends SetupToolCommand {
-  static override paths = [['auth', 'setup', 'kubectl']];
-  static override usage = Command.Usage({
-    category: 'Tools',
-    description: 'make kubectl get its token from amplify for a cluster',
-    details: 'Adds a kubeconfig user with an exec entry running `amplify credential kubectl`, used by the contexts of that cluster.',
-    examples: [['Bind a cluster', '$0 auth setup kubectl --cluster prod-eu']],
-  });
-
-  cluster = Option.String('--cluster', { required: true, description: 'cluster name in the kubeconfig' });
-  protected tool = 'kubectl' as const;
-  protected target(): string {
-    return this.cluster;
-  }
-}
-
-export class SetupTerraformCommand extends SetupToolCommand {
-  static override paths = [['auth', 'setup', 'terraform']];
-  static override usage = Command.Usage({
-    category: 'Tools',
-    description: 'make Terraform and OpenTofu ask amplify for a host\'s token',
-    details:
-      'Adds `credentials_helper "amplify" {}` to the CLI config (TF_CLI_CONFIG_FILE, else ~/.terraformrc; ~/.tofurc as well where it exists), keeping every other byte, and installs the helper as ~/.terraform.d/plugins/terraform-credentials-amplify.',
-    examples: [
-      ['Bind a module or provider registry', '$0 auth setup terraform --host registry.example.com'],
-      ['Undo', '$0 auth setup terraform --host registry.example.com --remove'],
-    ],
-  });
-
-  host = Option.String('--host', { required: true, description: 'host[:port] of the registry or service' });
-  protected tool = 'terraform' as const;
-  protected target(): string {
-    return this.host;
-  }
-}
+/** `amplify auth setup <tool>`, in the table's order. */
+export const SETUP_COMMANDS: CommandClass[] = TOOLS.map((tool) => setupCommand(tool.name, tool.setup));

@@ -2,34 +2,15 @@
 import type { CredentialTool } from '../bin/entries.js';
 import { createContext, requestTimeout, type Context } from '../context.js';
 import { renderError } from '../errors.js';
-import { dockerCredential } from './docker.js';
-import { gitCredential } from './git.js';
-import { directOutput, readStandardInput, writeAnswer, type HelperAnswer, type HelperContext } from './io.js';
-import { kubectlCredential } from './kubectl.js';
-import { npmCredential } from './npm.js';
-import { terraformCredential } from './terraform.js';
+import { toolNamed } from '../tools/index.js';
+import type { CredentialSpec, HelperCall } from '../tools/types.js';
+import { directOutput, readStandardInput, writeAnswer } from './io.js';
 
-/** One helper request: which handler answers it, and how its tool talks. */
-export interface HelperCall {
-  handler: (ctx: HelperContext, action: string | undefined, input: Buffer) => Promise<HelperAnswer>;
-  action: string | undefined;
-  readsStdin: boolean;
-  /** docker shows a helper's stdout as the error; git, kubectl and terraform show stderr. */
-  errorsOnStdout: boolean;
-}
+export type { CredentialTool, HelperCall };
 
-export type { CredentialTool };
-
-/** What answers `tool args...`: args are what follows the tool's name on the command line. */
+/** What answers `tool args...`: args are what follows the tool's name on the command line (the tool's entry says how). */
 export function credentialCall(tool: CredentialTool, args: string[]): HelperCall {
-  const action = args[0];
-  if (tool === 'git') return { handler: gitCredential, action, readsStdin: action !== 'capability', errorsOnStdout: false };
-  if (tool === 'docker') return { handler: dockerCredential, action, readsStdin: action === 'get' || action === 'store' || action === 'erase', errorsOnStdout: true };
-  if (tool === 'npm') return { handler: (ctx) => npmCredential(ctx, args), action: undefined, readsStdin: false, errorsOnStdout: false };
-  if (tool === 'terraform') return { handler: (ctx, _action, input) => terraformCredential(ctx, args, input), action: args.at(-2), readsStdin: args.at(-2) === 'store', errorsOnStdout: false };
-  const at = args.indexOf('--account');
-  const account = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--account='))?.slice('--account='.length);
-  return { handler: (ctx) => kubectlCredential(ctx, account), action: undefined, readsStdin: false, errorsOnStdout: false };
+  return (toolNamed(tool)!.credential as CredentialSpec).call(args);
 }
 
 /**

@@ -1,14 +1,14 @@
 // `amplify auth doctor`: the whole chain on this machine, one check a line, each failure with what fixes it (as GCM's diagnose).
-import { access, constants, lstat, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { EXECUTABLES } from '../bin/entries.js';
 import { setupCommand } from '../accounts/bindings.js';
 import type { Context } from '../context.js';
-import { dockerConfigPath, home, npmrcPath, onPath } from '../setup/index.js';
-import { amplifyBinPath, gitHelperPath } from '../setup/paths.js';
-import { runTool } from '../setup/run.js';
+import { exists, onPath } from '../setup/files.js';
+import { amplifyBinPath } from '../setup/paths.js';
 import { configPath, readConfig, type ConfigFile, type HostBinding } from '../store/config.js';
 import { chooseTokenStore, keyringEntry } from '../store/tokens.js';
+import { toolNamed } from '../tools/index.js';
 import { describeRoute } from './network.js';
 
 export interface Check {
@@ -24,7 +24,7 @@ export interface DoctorReport {
   checks: Check[];
 }
 
-export type DoctorContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now'>;
+export type DoctorContext = Pick<Context, 'configDir' | 'keyring' | 'env' | 'log' | 'fetch' | 'now' | 'runTool'>;
 
 /** Past this much difference from an issuer's clock, signed assertions and ID tokens start to be refused. */
 export const CLOCK_SKEW_LIMIT_S = 60;
@@ -34,7 +34,6 @@ const HELPERS = Object.keys(EXECUTABLES);
 const pass = (id: string, detail: string): Check => ({ id, ok: true, detail, fix: null });
 const fail = (id: string, detail: string, fix: string): Check => ({ id, ok: false, detail, fix });
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
-const exists = (path: string, mode = constants.F_OK): Promise<boolean> => access(path, mode).then(() => true, () => false);
 
 export async function runDoctor(ctx: DoctorContext): Promise<DoctorReport> {
   const checks: Check[] = [];
@@ -175,81 +174,16 @@ async function checkIssuer(ctx: DoctorContext, issuer: string): Promise<Check[]>
 }
 
 
-/** Each tool's wiring, by the binding's tool: what its own configuration must say for the binding to be used. */
-const WIRING: Record<string, (ctx: DoctorContext, binding: HostBinding) => Promise<{ ok: boolean; detail: string; fix?: string }>> = {
-  async git(ctx, binding) {
-    const key = `credential.${binding.host}.helper`;
-    const { stdout, code } = await runTool(ctx, 'git', ['config', '--global', '--get-all', key], { allowExit: [1] });
-    const helpers = code === 0 ? stdout.split('\n').filter(Boolean) : [];
-    const expected = gitHelperPath();
-    const last = helpers[helpers.length - 1]?.replace(/^'(.*)'$/, '$1');
-    if (!last) return { ok: false, detail: `git config has no ${key}` };
-    if (last !== expected) return { ok: false, detail: `git config ${key} is "${last}", not this install's helper (${expected})` };
-    if (!(await exists(expected, constants.X_OK))) return { ok: false, detail: `${expected} (named by ${key}) cannot be run` };
-    return { ok: true, detail: `git config ${key} names this install's helper` };
-  },
-  async docker(ctx, binding) {
-    const file = dockerConfigPath(ctx);
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) return { ok: false, detail: `${file} does not exist` };
-    let helper: unknown;
-    try {
-      helper = (JSON.parse(text) as { credHelpers?: Record<string, unknown> }).credHelpers?.[binding.host];
-    } catch (error) {
-      return { ok: false, detail: `${file} is not valid JSON (${(error as Error).message})`, fix: `repair ${file}` };
-    }
-    if (helper !== 'amplify') return { ok: false, detail: `${file} credHelpers["${binding.host}"] is ${helper === undefined ? 'not set' : JSON.stringify(helper)}, not "amplify"` };
-    const found = await onPath(ctx, 'docker-credential-amplify');
-    if (!found) return { ok: false, detail: `${file} names "amplify" for ${binding.host}, but docker-credential-amplify is not on PATH, where docker looks for it`, fix: `add ${dirname(gitHelperPath())} to PATH (npm link, or a global npm install, does this)` };
-    return { ok: true, detail: `${file} names "amplify" for ${binding.host}; ${found} is on PATH` };
-  },
-  async kubectl(ctx, binding) {
-    const view = JSON.parse((await runTool(ctx, 'kubectl', ['config', 'view', '-o', 'json'])).stdout) as { users?: Array<{ name: string; user?: { exec?: { command?: string; args?: string[] } } }> | null };
-    const name = `amplify-${binding.host}`;
-    const exec = view.users?.find((u) => u.name === name)?.user?.exec;
-    if (!exec?.command) return { ok: false, detail: `the kubeconfig has no user ${name} with an exec entry` };
-    for (const path of [exec.command, exec.args?.[0]].filter((p): p is string => Boolean(p && p.startsWith('/')))) {
-      if (!(await exists(path, constants.X_OK))) return { ok: false, detail: `kubeconfig user ${name} runs ${path}, which does not exist (or cannot be run)` };
-    }
-    if (!exec.command.startsWith('/') && !(await onPath(ctx, exec.command))) return { ok: false, detail: `kubeconfig user ${name} runs ${exec.command}, which is not on PATH` };
-    return { ok: true, detail: `kubeconfig user ${name} runs ${exec.command}${exec.args?.[0] ? ` ${exec.args[0]}` : ''}` };
-  },
-  async npm(ctx, binding) {
-    const file = npmrcPath(ctx);
-    const text = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
-    // auth exec sets npm_config_<key>:_authToken; the placeholder an earlier setup npm wrote makes pnpm drop the whole file.
-    const line = `${binding.host}:_authToken=\${NODE_AUTH_TOKEN}`;
-    if (text.some((l) => l.replace(/\s*=\s*/, '=').trim() === line)) {
-      return { ok: false, detail: `${file} still has ${line}, which pnpm reads as a reason to drop the whole file while NODE_AUTH_TOKEN is unset`, fix: `${setupCommand(binding)} (it removes the line)` };
-    }
-    return { ok: true, detail: `amplify auth exec sets npm_config_${binding.host}:_authToken (run npm through \`amplify auth exec -- npm …\`)` };
-  },
-  async pnpm(ctx, binding) {
-    const file = npmrcPath(ctx);
-    const line = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/).find((l) => l.trim().startsWith(`${binding.host}:tokenHelper=`));
-    if (!line) return { ok: false, detail: `${file} has no ${binding.host}:tokenHelper line` };
-    const launcher = line.slice(line.indexOf('=') + 1).trim();
-    if (!(await exists(launcher, constants.X_OK))) return { ok: false, detail: `${file} names the token helper ${launcher}, which does not exist (or cannot be run)` };
-    return { ok: true, detail: `${file} has the tokenHelper line for ${binding.host}; ${launcher} exists` };
-  },
-  async terraform(ctx) {
-    const helper = join(home(ctx), '.terraform.d', 'plugins', 'terraform-credentials-amplify');
-    if (!(await exists(helper, constants.X_OK))) return { ok: false, detail: `${helper} is not installed (or cannot be run)` };
-    const file = ctx.env.TF_CLI_CONFIG_FILE || join(home(ctx), '.terraformrc');
-    if (!/credentials_helper\s+"amplify"/.test(await readFile(file, 'utf8').catch(() => ''))) return { ok: false, detail: `${file} has no credentials_helper "amplify" block` };
-    return { ok: true, detail: `${file} names the amplify credentials helper; ${helper} is installed` };
-  },
-};
-
 async function checkBinding(ctx: DoctorContext, config: ConfigFile, binding: HostBinding): Promise<Check> {
   const id = `binding:${binding.tool}:${binding.host}`;
   const account = binding.account ?? '(default account)';
   if (binding.account && !config.accounts[binding.account]) {
     return fail(id, `bound to ${binding.account}, which is logged out`, binding.login ? `${binding.login}, or ${setupCommand(binding, '--account <name>')}` : setupCommand(binding, '--account <name>'));
   }
-  const wiring = WIRING[binding.tool];
-  if (!wiring) return fail(id, `amplify does not know the tool "${binding.tool}"`, `amplify auth setup ${binding.tool} … --remove, or edit config.json`);
-  const result = await wiring(ctx, binding);
+  // Each tool's wiring is its setup's to check (src/setup/<tool>.ts): what its own configuration must say for the binding to be used.
+  const tool = toolNamed(binding.tool);
+  if (!tool) return fail(id, `amplify does not know the tool "${binding.tool}"`, `amplify auth setup ${binding.tool} … --remove, or edit config.json`);
+  const result = await (await tool.setup.load()).check(ctx, binding);
   return result.ok ? pass(id, `${account}: ${result.detail}`) : fail(id, `${account}: ${result.detail}`, result.fix ?? setupCommand(binding, binding.account ? `--account ${binding.account}` : ''));
 }
 

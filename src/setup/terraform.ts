@@ -1,18 +1,15 @@
 // `amplify auth setup terraform`: the `credentials_helper "amplify" {}` block in Terraform's CLI config (and
 // OpenTofu's), and the launcher Terraform finds in ~/.terraform.d/plugins. Every other byte of those files stays.
-import { mkdir, rm } from 'node:fs/promises';
+import { constants, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, usageError } from '../errors.js';
+import { normalizeTerraformHost } from '../protocols/terraform.js';
+import { readConfig } from '../store/config.js';
 import { readOptionalFile } from '../store/files.js';
+import type { ToolChange, ToolSetup } from '../tools/types.js';
+import { exists, home as HOME, writeToolFile } from './files.js';
 import { terraformHelperPath } from './paths.js';
-
-export interface TerraformChange {
-  changed: string[];
-  notes: string[];
-}
-
-const HOME = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || process.getBuiltinModule('node:os').homedir();
 
 /** The line setup writes, and the one --remove takes out again (a block someone wrote by hand stays theirs). */
 export const TERRAFORM_BLOCK = 'credentials_helper "amplify" {}';
@@ -38,9 +35,7 @@ export const terraformLauncher = (): string => `#!/bin/sh\n${LAUNCHER_MARK} (wri
 const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
 const text = async (file: string): Promise<string> => (await readOptionalFile(file))?.toString('utf8') ?? '';
 
-type WriteFile = (file: string, text: string) => Promise<void>;
-
-export async function configureTerraform(ctx: Pick<Context, 'env'>, writeToolFile: WriteFile): Promise<TerraformChange> {
+export async function configureTerraform(ctx: Pick<Context, 'env'>): Promise<ToolChange> {
   const files = await terraformConfigFiles(ctx);
   const plans: Array<{ file: string; next: string | null }> = [];
   // Every file checked before any is written: Terraform takes one credentials_helper block only.
@@ -71,7 +66,7 @@ export async function configureTerraform(ctx: Pick<Context, 'env'>, writeToolFil
 }
 
 /** Undoes configureTerraform, once no host is bound for terraform any more (the block and launcher serve them all). */
-export async function unconfigureTerraform(ctx: Pick<Context, 'env'>, writeToolFile: WriteFile): Promise<TerraformChange> {
+export async function unconfigureTerraform(ctx: Pick<Context, 'env'>): Promise<ToolChange> {
   const changed: string[] = [];
   for (const file of await terraformConfigFiles(ctx)) {
     const current = await text(file);
@@ -89,3 +84,26 @@ export async function unconfigureTerraform(ctx: Pick<Context, 'env'>, writeToolF
   }
   return { changed, notes: [] };
 }
+
+export const terraformSetup: ToolSetup = {
+  bindingHosts(target) {
+    const key = normalizeTerraformHost(target);
+    if (!key) throw usageError(`--host "${target}" is not a host[:port]; for example registry.example.com or 127.0.0.1:8443 (no scheme, no path).`);
+    return [key];
+  },
+
+  configure: (ctx) => configureTerraform(ctx),
+
+  async unconfigure(ctx, _request, hosts) {
+    // One block and one launcher serve every bound host: they go with the last binding.
+    return (await readConfig(ctx)).bindings.some((b) => b.tool === 'terraform' && b.host !== hosts[0]) ? { changed: [], notes: [] } : unconfigureTerraform(ctx);
+  },
+
+  async check(ctx) {
+    const helper = terraformLauncherPath(ctx);
+    if (!(await exists(helper, constants.X_OK))) return { ok: false, detail: `${helper} is not installed (or cannot be run)` };
+    const file = ctx.env.TF_CLI_CONFIG_FILE || join(HOME(ctx), '.terraformrc');
+    if (!/credentials_helper\s+"amplify"/.test(await readFile(file, 'utf8').catch(() => ''))) return { ok: false, detail: `${file} has no credentials_helper "amplify" block` };
+    return { ok: true, detail: `${file} names the amplify credentials helper; ${helper} is installed` };
+  },
+};

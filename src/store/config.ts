@@ -1,13 +1,15 @@
 // config.json: accounts' metadata (never a token or secret), the default account, host bindings, cached discovery.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import type { ToolName } from '../tools/index.js';
 import { AmplifyError } from '../errors.js';
 import { isObject } from '../json.js';
 import { readJsonFile, refuseWritableByOthers, writePrivateFile } from './files.js';
 import type { LoginMethod } from '../grants/index.js';
 import type { TokenStoreKind } from './tokens/table.js';
 export type EnvName = 'prod' | 'staging' | 'preprod';
-export type Tool = 'git' | 'docker' | 'npm' | 'pnpm' | 'kubectl' | 'terraform';
+/** A tool of the tool table (src/tools/index.ts). */
+export type Tool = ToolName;
 
 export interface OrgRef {
   id: string;

@@ -1,0 +1,60 @@
+// What the tools' setups share: the user's home, PATH lookups, and reading and writing a tool's own files.
+import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import type { Context } from '../context.js';
+import { AmplifyError } from '../errors.js';
+import { isObject } from '../json.js';
+import { readOptionalFile } from '../store/files.js';
+
+export const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
+
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Whether `path` exists (and allows `mode`). */
+export const exists = (path: string, mode = fsConstants.F_OK): Promise<boolean> => access(path, mode).then(() => true, () => false);
+
+/** Where `command` is on PATH (an executable file), or undefined. */
+export async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<string | undefined> {
+  for (const dir of (ctx.env.PATH ?? '').split(delimiter)) {
+    if (dir !== '' && (await exists(join(dir, command), fsConstants.X_OK))) return join(dir, command);
+  }
+  return undefined;
+}
+
+/**
+ * Writes a tool's own file whole or not at all (src/store/write.ts: a nearly full disk leaves the old file and a
+ * clear error, never a truncated ~/.docker/config.json), keeping the mode of an existing file and following a
+ * symlinked dotfile to its target. A new file is 0600: these files hold credentials. The directory is left as it is.
+ */
+export async function writeToolFile(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const { writeWhole } = await import('../store/write.js');
+  await writeWhole(file, text, { mode: 0o600, keepMode: true, followLink: true });
+}
+
+export async function readToolJson(file: string): Promise<Record<string, unknown> | undefined> {
+  const text = await readTextOptional(file);
+  if (text.trim() === '') return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new AmplifyError('ECONFIG', `${file} is not valid JSON (${(error as Error).message}); amplify left it unchanged.`);
+  }
+  if (!isObject(data)) throw new AmplifyError('ECONFIG', `${file} is not a JSON object; amplify left it unchanged.`);
+  return data;
+}
+
+/** A tool's file as text; empty when it does not exist yet. */
+export async function readTextOptional(file: string): Promise<string> {
+  return (await readOptionalFile(file))?.toString('utf8') ?? '';
+}
+
+export function splitLines(text: string): { lines: string[]; eol: string } {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (text === '') return { lines: [], eol };
+  return { lines: text.replace(/\r?\n$/, '').split(/\r?\n/), eol };
+}
+
+export const joinLines = (lines: string[], eol: string): string => (lines.length ? `${lines.join(eol)}${eol}` : '');
