@@ -257,7 +257,7 @@ describe('concurrency and expiry', () => {
   });
 
   test('an expired service-account token is replaced by re-running its grant', async () => {
-    const short = await startPlatform({ quiet: true, accessTokenTTL: 2 });
+    const short = await startPlatform({ quiet: true, accessTokenTTL: 60 });
     const box = await sandbox();
     try {
       const sa = short.serviceAccounts.secret;
@@ -265,8 +265,9 @@ describe('concurrency and expiry', () => {
       assert.equal(login.code, 0, login.stderr);
       const first = (await box.amplify(['auth', 'token', '--min-validity', '0'])).stdout.trim();
       const requests = short.stats().tokenRequests.length;
-      // 2.2 s later by the command's clock, past the token's 2 s, without waiting for them.
-      const second = await box.amplify(['auth', 'token', '--min-validity', '0'], { now: () => Date.now() + 2200 });
+      // 61 s later by the command's clock, past the token's 60 s, without waiting for them (and the new token lives
+      // long enough for the introspection below on a loaded machine).
+      const second = await box.amplify(['auth', 'token', '--min-validity', '0'], { now: () => Date.now() + 61_000 });
       assert.equal(second.code, 0, second.stderr);
       assert.notEqual(second.stdout.trim(), first);
       assert.equal(short.stats().tokenRequests.length, requests + 1);
