@@ -13,6 +13,8 @@ const OUT = 'dist';
 const ENTRIES = {
   amplify: 'src/bin/amplify.ts',
   index: 'src/index.ts',
+  // The command tree under a fixed name: dist/amplify.js imports it, and the tests run commands through it in-process (test/support/cli.ts runCli).
+  cli: 'src/cli.ts',
 };
 
 const shared: Options = {

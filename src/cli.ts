@@ -21,6 +21,12 @@ import { secretOptions } from './grants/index.js';
 import { maskArgv } from './log.js';
 import { version } from './version.js';
 
+// What an in-process run (test/support/cli.ts runCli) needs besides main(): the same context and error line as
+// dist/amplify.js, and a fresh masking registry per run, as a fresh process has.
+export { createContext } from './context.js';
+export { reportError } from './commands/report.js';
+export { forgetSecrets } from './log.js';
+
 /** Every command, in the order help lists them. */
 const COMMANDS = [
   LoginCommand,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
-import { json, sandbox, type Sandbox } from './support/cli.js';
+import { json, sandbox, type RunOptions, type Sandbox } from './support/cli.js';
 import type { Account } from './support/accounts.js';
 
 let platform: Platform;
@@ -18,8 +18,8 @@ after(async () => {
 
 const tokenRequests = (clientId: string) => platform.stats().tokenRequests.filter((r) => r.clientId === clientId).length;
 
-async function loginSecret(box: Sandbox, clientId: string, secret: string, extra: string[] = []) {
-  return box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', clientId, ...extra], { env: { AMPLIFY_CLIENT_SECRET: secret } });
+async function loginSecret(box: Sandbox, clientId: string, secret: string, extra: string[] = [], options: RunOptions = {}) {
+  return box.amplify(['auth', 'login', ...issuerFlags(platform), '--client-id', clientId, ...extra], { ...options, env: { AMPLIFY_CLIENT_SECRET: secret } });
 }
 
 describe('service-account logins', () => {
@@ -232,7 +232,8 @@ describe('concurrency and expiry', () => {
     const box = await sandbox();
     try {
       const batch = platform.serviceAccounts.batch.slice(0, 10);
-      const results = await Promise.all(batch.map((sa) => loginSecret(box, sa.clientId, sa.clientSecret)));
+      // Ten processes at once: the lock around each read-modify-write is what this is about.
+      const results = await Promise.all(batch.map((sa) => loginSecret(box, sa.clientId, sa.clientSecret, [], { spawn: true })));
       for (const r of results) assert.equal(r.code, 0, r.stderr);
       const accounts = json<Account[]>(await box.amplify(['auth', 'ls', '--json']));
       assert.deepEqual(accounts.map((a) => a.name).sort(), batch.map((sa) => sa.clientId).sort());
@@ -245,7 +246,7 @@ describe('concurrency and expiry', () => {
   });
 
   test('an expired service-account token is replaced by re-running its grant', async () => {
-    const short = await startPlatform({ quiet: true, accessTokenTTL: 2 });
+    const short = await startPlatform({ quiet: true, accessTokenTTL: 60 });
     const box = await sandbox();
     try {
       const sa = short.serviceAccounts.secret;
@@ -253,8 +254,9 @@ describe('concurrency and expiry', () => {
       assert.equal(login.code, 0, login.stderr);
       const first = (await box.amplify(['auth', 'token', '--min-validity', '0'])).stdout.trim();
       const requests = short.stats().tokenRequests.length;
-      await new Promise((r) => setTimeout(r, 2200));
-      const second = await box.amplify(['auth', 'token', '--min-validity', '0']);
+      // 61 s later by the command's clock, past the token's 60 s, without waiting for them (and the new token lives
+      // long enough for the introspection below on a loaded machine).
+      const second = await box.amplify(['auth', 'token', '--min-validity', '0'], { now: () => Date.now() + 61_000 });
       assert.equal(second.code, 0, second.stderr);
       assert.notEqual(second.stdout.trim(), first);
       assert.equal(short.stats().tokenRequests.length, requests + 1);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { has, loginSecret, mustRun } from './helpers-support.js';
+import { has, loginSecret, missingTool, mustRun } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 
@@ -98,7 +98,7 @@ describe('amplify auth doctor', () => {
   });
 
   test('a kubeconfig exec command that does not exist', async (t) => {
-    if (!kube) return t.skip('kubectl is not installed');
+    if (!kube) return t.skip(missingTool('kubectl is not installed'));
     const set = await box.run('kubectl', ['config', 'set-credentials', 'amplify-demo', '--exec-command=/nowhere/node']);
     assert.equal(set.code, 0, set.stderr);
     try {

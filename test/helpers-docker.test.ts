@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DOCKER_HELPER, has, helper, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
+import { DOCKER_HELPER, helper, needs, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 
@@ -37,7 +37,7 @@ async function dockerSandbox(config?: Record<string, unknown>): Promise<{ box: S
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 const exact = (r: { code: number | null; stdout: string; stderr: string }) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr });
 
-describe('docker login and logout through the helper (real docker CLI)', { skip: has('docker') ? false : 'docker CLI not installed' }, () => {
+describe('docker login and logout through the helper (real docker CLI)', { skip: needs(['docker', 'the docker CLI']) }, () => {
   test('an unbound registry under credsStore: login stores the credential, list and get return it, logout erases it', async () => {
     const { box, configFile } = await dockerSandbox({ credsStore: 'amplify', psFormat: 'table' });
     try {
@@ -106,7 +106,7 @@ describe('docker login and logout through the helper (real docker CLI)', { skip:
   });
 });
 
-describe('skopeo inspect through the helper', { skip: has('skopeo') ? false : 'skopeo not installed' }, () => {
+describe('skopeo inspect through the helper', { skip: needs('skopeo') }, () => {
   test("skopeo reads credHelpers from $HOME/.docker/config.json and gets the selected account's token through get", async () => {
     const { box } = await dockerSandbox();
     try {

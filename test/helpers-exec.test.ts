@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { has, lastSeen, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
+import { lastSeen, needs, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { AMPLIFY_BIN, sandbox, type Sandbox } from './support/cli.js';
 import { openTerminal, tmuxMissing } from './support/pty.js';
@@ -20,7 +20,7 @@ after(async () => {
 const registryUrl = () => `http://127.0.0.1:${platform.port}/`;
 const authLine = () => `//127.0.0.1:${platform.port}/:_authToken=\${NODE_AUTH_TOKEN}`;
 
-describe('npm through amplify auth exec', { skip: has('npm') ? false : 'npm not installed' }, () => {
+describe('npm through amplify auth exec', { skip: needs('npm') }, () => {
   let box: Sandbox;
   let npmrc: string;
   const mine = '# my settings\n\ncolor=false\n//registry.example.org/:_authToken=keep-me\n';

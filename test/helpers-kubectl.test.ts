@@ -7,12 +7,12 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { has, lastSeen, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
+import { lastSeen, needs, loginKey, loginSecret, mustRun, token } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 import { selfSignedCertificate, type Certificate } from './support/tls.js';
 
-const missing = !has('kubectl') ? 'kubectl not installed' : !has('openssl') ? 'openssl not installed (needed for the test TLS certificate)' : false;
+const missing = needs('kubectl', ['openssl', 'needed for the test TLS certificate']);
 
 let platform: Platform;
 let proxy: Server;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { has, lastSeen, loginPerson, loginSecret, mustRun, token } from './helpers-support.js';
+import { lastSeen, needs, loginPerson, loginSecret, mustRun, token } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { DEMO_EXPORT, DEMO_PACKAGE, DEMO_VERSION } from './platform/npm-package.js';
 import { ROOT, sandbox, type Sandbox } from './support/cli.js';
@@ -107,7 +107,7 @@ describe('pnpm through the tokenHelper (setup pnpm)', () => {
   });
 });
 
-describe('npm install through amplify auth exec (setup npm)', { skip: has('npm') ? false : 'npm not installed' }, () => {
+describe('npm install through amplify auth exec (setup npm)', { skip: needs('npm') }, () => {
   let box: Sandbox;
   let npmrc: string;
   const mine = '# mine\ncolor=false\n//registry.example.org/:_authToken=keep-me\n';

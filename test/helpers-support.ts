@@ -1,16 +1,12 @@
 // Shared by the helpers-*.test.ts files: logging sandboxes in, running the helper executables, and skipping where a tool is missing.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Platform } from './platform/index.js';
 import { HELPERS, json, type RunResult, type Sandbox } from './support/cli.js';
 
+export { has, missingTool, needs } from './support/tools.js';
+
 export const GIT_HELPER = join(HELPERS, 'git-credential-amplify');
 export const DOCKER_HELPER = join(HELPERS, 'docker-credential-amplify');
-
-/** Whether a system tool is installed; tests that need one skip with this reason when it is not. */
-export function has(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
 
 export const issuerFlags = (platform: Platform): string[] => ['--base-url', platform.baseUrl, '--platform-url', platform.platformUrl];
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { has, loginSecret, mustRun, token } from './helpers-support.js';
+import { has, loginSecret, needs, mustRun, token } from './helpers-support.js';
 import { presentedToken } from './platform/resources.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { HELPERS, sandbox, type RunResult, type Sandbox } from './support/cli.js';
@@ -217,7 +217,7 @@ async function moduleRegistry(ca: PrivateCA, archive: Buffer): Promise<{ server:
 }
 
 const TERRAFORM = has('terraform');
-describe('real terraform get of a module from a private https registry', { skip: TERRAFORM || process.env.CI === 'true' ? false : 'terraform is not installed (CI=true fails instead)' }, () => {
+describe('real terraform get of a module from a private https registry', { skip: needs('terraform') }, () => {
   test('refused without the helper; downloaded with the bound account\'s token after setup terraform', async () => {
     assert.ok(TERRAFORM, 'terraform must be installed where CI=true');
     const ca = await privateCA('127.0.0.1');

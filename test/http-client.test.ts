@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { httpFetch, MAX_RESPONSE_BYTES } from '../src/http.js';
-import { GIT_HELPER, has, helper, issuerFlags } from './helpers-support.js';
+import { GIT_HELPER, helper, issuerFlags, needs } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { sandbox, type Sandbox } from './support/cli.js';
 import { selfSignedCertificate, type Certificate } from './support/tls.js';
@@ -164,7 +164,7 @@ describe('httpFetch: what openid-client asks of fetch', () => {
 });
 
 // The same client against a real issuer over TLS: the CA comes from NODE_EXTRA_CA_CERTS, as on a corporate machine.
-const noOpenssl = !has('openssl') && 'openssl not installed (needed for the test TLS certificate)';
+const noOpenssl = needs(['openssl', 'needed for the test TLS certificate']);
 
 describe('a login, a refresh and a logout against the platform over https', { skip: noOpenssl }, () => {
   let platform: Platform;

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { issuerFlags } from './helpers-support.js';
 import { completeAuthorization } from './platform/browserless.js';
-import { startPlatform, type Platform } from './platform/index.js';
+import { sharedPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 import { openTerminal, tmuxMissing, type Terminal } from './support/pty.js';
 import type { Account } from './support/accounts.js';
 
 let platform: Platform;
 before(async () => {
-  platform = await startPlatform({ quiet: true });
+  platform = await sharedPlatform();
 });
 after(async () => {
   await platform?.close();

@@ -13,15 +13,21 @@ import { accountKey, chooseTokenStore, keyringEntry, keyringStore, parseSealed, 
 import { issuerFlags } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { filesUnder, HELPERS, json, runProcess, sandbox, type Sandbox } from './support/cli.js';
+import { missingTool } from './support/tools.js';
 
 const DBUS = process.env.DBUS_SESSION_BUS_ADDRESS;
 /** With the bus: what the keyring tests pass to the bins, which the sandbox otherwise strips (the headless case). */
 const withBus = { DBUS_SESSION_BUS_ADDRESS: DBUS };
 const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
+/**
+ * Every amplify run here a real process: this file talks to the Secret Service in-process too, and the native module
+ * keeps its D-Bus connection for the process, so an in-process run would find a keyring where a headless process has none.
+ */
+const KEYRING_PROCESSES = { spawn: true };
 
 function secretServiceSkip(): string | false {
   if (process.env.AMPLIFY_TEST_SECRET_SERVICE !== '1' || !DBUS) {
-    return 'no Secret Service in this run: `node test/run.mjs keyring` starts gnome-keyring under dbus-run-session (apt-get install gnome-keyring dbus-x11 libsecret-tools)';
+    return missingTool('no Secret Service in this run: `node test/run.mjs keyring` starts gnome-keyring under dbus-run-session (apt-get install gnome-keyring dbus-x11 libsecret-tools)');
   }
   return false;
 }
@@ -60,7 +66,7 @@ describe('keyring store against the Secret Service', { skip }, () => {
   let token: string;
 
   before(async () => {
-    box = await sandbox();
+    box = await sandbox({}, KEYRING_PROCESSES);
     encrypted = join(box.configDir, 'tokens.enc');
   });
   after(async () => {
@@ -230,7 +236,7 @@ describe('keyring store against the Secret Service', { skip }, () => {
   });
 
   test('AMPLIFY_TOKEN_STORE=keyring with a Secret Service: logs in to the keyring', async () => {
-    const other = await sandbox();
+    const other = await sandbox({}, KEYRING_PROCESSES);
     try {
       const out = await loginSecret(other, { ...withBus, AMPLIFY_TOKEN_STORE: 'keyring' }, ['--json']);
       assert.equal(out.code, 0, out.stderr);
@@ -253,7 +259,7 @@ describe('the keyring store\'s access-token cache (access-cache.json)', { skip }
   const passwordOf = (stdout: string) => /^password=(.+)$/m.exec(stdout)?.[1];
 
   before(async () => {
-    box = await sandbox();
+    box = await sandbox({}, KEYRING_PROCESSES);
     assert.equal((await loginSecret(box, withBus)).code, 0);
     assert.equal((await box.amplify(['auth', 'setup', 'git', '--host', host], { env: withBus })).code, 0);
   });
@@ -337,7 +343,7 @@ describe('the keyring store\'s access-token cache (access-cache.json)', { skip }
 
 describe('without a Secret Service (headless)', () => {
   test('the default store falls back to tokens.json and says so at login, naming the file; once', async () => {
-    const box = await sandbox();
+    const box = await sandbox({}, KEYRING_PROCESSES);
     try {
       const first = await loginSecret(box, {}, ['--json']);
       assert.equal(first.code, 0, first.stderr);
@@ -360,7 +366,7 @@ describe('without a Secret Service (headless)', () => {
   });
 
   test('AMPLIFY_TOKEN_STORE=keyring fails instead of falling back; nothing is stored', async () => {
-    const box = await sandbox();
+    const box = await sandbox({}, KEYRING_PROCESSES);
     try {
       const before = platform.stats().tokenRequests.length;
       const out = await loginSecret(box, { AMPLIFY_TOKEN_STORE: 'keyring' });
@@ -383,7 +389,7 @@ describe('without a Secret Service (headless)', () => {
   });
 
   test('auth.tokenStore "keyring" in config.json fails the same way', async () => {
-    const box = await sandbox();
+    const box = await sandbox({}, KEYRING_PROCESSES);
     try {
       await runProcess('mkdir', ['-p', box.configDir]);
       await writeFile(join(box.configDir, 'config.json'), `${JSON.stringify({ version: 1, auth: { defaultAccount: null, tokenStore: 'keyring' }, accounts: {}, bindings: [], issuers: {} })}\n`, { mode: 0o600 });
@@ -402,7 +408,7 @@ describe('without a Secret Service (headless)', () => {
   });
 
   test('a tampered tokens.enc is reported as such even where no keyring answers', async () => {
-    const box = await sandbox();
+    const box = await sandbox({}, KEYRING_PROCESSES);
     try {
       await runProcess('mkdir', ['-p', box.configDir]);
       const file = join(box.configDir, 'tokens.enc');

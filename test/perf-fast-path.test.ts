@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { FAST_TIER_REQUIRES } from '../src/bin/entries.js';
 import { DOCKER_HELPER, GIT_HELPER, helper, loginSecret, mustRun } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { ROOT, sandbox, type RunResult, type Sandbox } from './support/cli.js';
@@ -42,6 +43,8 @@ export async function load(url, context, next) {
 interface Loaded {
   /** Files of this package loaded as CommonJS, relative to the package root. */
   cjs: string[];
+  /** The packages (node_modules/<name>) any CommonJS file loaded came from, wherever they are installed. */
+  packages: string[];
   builtins: string[];
   reads: Record<string, number>;
   /** Files of this package loaded as ES modules, relative to the package root. */
@@ -74,7 +77,29 @@ after(async () => {
 });
 
 const gitRequest = () => `protocol=http\nhost=${origin}\n\n`;
-const inPackage = (files: string[]): string[] => files.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort();
+/** Whether file lies inside dir: a checkout at /tmp/amp holds /tmp/amp/x, not /tmp/amplify-x. */
+const inside = (dir: string, file: string): boolean => file.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+const inPackage = (files: string[]): string[] => files.filter((f) => inside(ROOT, f)).map((f) => relative(ROOT, f)).sort();
+const packagesOf = (files: string[]): string[] =>
+  [...new Set(files.flatMap((f) => /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []))].sort();
+
+/** The fast tier's own files besides the executable: its loader, and the tier (compiled through vm.Script, so read, not required). */
+const TIER_FILES = ['dist/fast-start.cjs', 'dist/credential-fast.cjs'];
+/** The packages (not Node's builtins) src/bin/entries.ts allows the fast tier. */
+const FAST_TIER_PACKAGES = FAST_TIER_REQUIRES.filter((name) => !name.startsWith('node:'));
+
+/**
+ * What a cached call may load, the goal rather than a file list: the executable it ran, the tier's files and of the
+ * packages only FAST_TIER_REQUIRES's; no ES module (Node loads its ES module loader only for one); none of Node's
+ * heavy modules but `allowed`.
+ */
+function assertFastTierLoads(loaded: Loaded, executable: string, what: string, allowed: string[] = []): void {
+  assert.ok(loaded.cjs.includes(executable), `${what}: ${executable} did not run (${loaded.cjs.join(', ')})`);
+  assert.deepEqual(loaded.cjs.filter((f) => f !== executable && !TIER_FILES.includes(f)), [], `${what}: files of this package besides the fast tier's`);
+  assert.deepEqual(loaded.packages.filter((name) => !FAST_TIER_PACKAGES.includes(name)), [], `${what}: packages outside FAST_TIER_REQUIRES`);
+  assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), `${what}: an ES module was loaded`);
+  assert.deepEqual(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b) && !allowed.includes(b)), [], `${what}: Node modules a cached answer does not need`);
+}
 
 /**
  * Runs `run` with the CommonJS probe preloaded, and the ES module hook too where `esm` (a hook thread of its
@@ -90,9 +115,9 @@ async function probed(run: (env: Record<string, string>) => Promise<RunResult>, 
     AMPLIFY_PROBE_ESM: esmList,
     AMPLIFY_DEBUG: '1',
   });
-  const seen = JSON.parse(await readFile(out, 'utf8')) as Omit<Loaded, 'esm'>;
+  const seen = JSON.parse(await readFile(out, 'utf8')) as Omit<Loaded, 'esm' | 'packages'>;
   const urls = (await readFile(esmList, 'utf8')).split('\n').filter((u) => u.startsWith('file:'));
-  return { result, loaded: { ...seen, cjs: inPackage(seen.cjs), esm: inPackage(urls.map((u) => new URL(u).pathname)) } };
+  return { result, loaded: { ...seen, cjs: inPackage(seen.cjs), packages: packagesOf(seen.cjs), esm: inPackage(urls.map((u) => new URL(u).pathname)) } };
 }
 
 const handedOver = (result: RunResult): boolean => /needed: the full build answers/.test(result.stderr);
@@ -118,12 +143,10 @@ describe('the helpers answer a cached token from one small file, reading each st
     assert.match(result.stdout, /^password=.+$/m);
     assert.ok(!handedOver(result), result.stderr);
     // The tier is compiled through vm.Script (from V8's code cache when there is one), so not required.
-    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/git-credential-amplify']);
+    assertFastTierLoads(loaded, 'helpers/git-credential-amplify', 'git get');
     assert.equal(loaded.reads[join(ROOT, 'dist', 'credential-fast.cjs')], 1);
-    // Node loads its ES module loader only for an ES module; the fast tier has none.
-    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
     assertLight(loaded);
-    const reads = Object.entries(loaded.reads).filter(([file]) => file.startsWith(box.configDir));
+    const reads = Object.entries(loaded.reads).filter(([file]) => inside(box.configDir, file));
     assert.deepEqual(reads.map(([file, n]) => [relative(box.configDir, file), n]).sort(), [
       ['config.json', 1],
       ['tokens.json', 1],
@@ -135,8 +158,7 @@ describe('the helpers answer a cached token from one small file, reading each st
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /"Secret":/);
     assert.ok(!handedOver(result), result.stderr);
-    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/docker-credential-amplify']);
-    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertFastTierLoads(loaded, 'helpers/docker-credential-amplify', 'docker get');
     assertLight(loaded);
   });
 
@@ -147,8 +169,7 @@ describe('the helpers answer a cached token from one small file, reading each st
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /"token"/);
     assert.ok(!handedOver(result), result.stderr);
-    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/amplify']);
-    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertFastTierLoads(loaded, 'helpers/amplify', 'credential');
     assertLight(loaded);
   });
 
@@ -161,8 +182,7 @@ describe('the helpers answer a cached token from one small file, reading each st
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Bearer \S+\n$/);
     assert.ok(!handedOver(result), result.stderr);
-    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/amplify']);
-    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+    assertFastTierLoads(loaded, 'helpers/amplify', 'credential');
     assertLight(loaded);
   });
 
@@ -189,7 +209,7 @@ describe('the helpers answer a cached token from one small file, reading each st
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^password=.+$/m);
       assert.ok(!handedOver(result), result.stderr);
-      assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/git-credential-amplify']);
+      assertFastTierLoads(loaded, 'helpers/git-credential-amplify', 'git get behind a proxy');
       assertLight(loaded);
       assert.equal(connections, 0);
     } finally {
@@ -214,10 +234,9 @@ describe('the helpers answer a cached token from one small file, reading each st
       const { result, loaded } = await probed((env) => box.run(process.execPath, [launcher, ...args], { env }));
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /sa-secret/);
-      assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/amplify']);
-      assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), 'an ES module was loaded');
+      assertFastTierLoads(loaded, 'helpers/amplify', `amplify ${args.join(' ')}`);
       assertLight(loaded);
-      const reads = Object.entries(loaded.reads).filter(([file]) => file.startsWith(box.configDir));
+      const reads = Object.entries(loaded.reads).filter(([file]) => inside(box.configDir, file));
       assert.deepEqual(reads.map(([file, n]) => [relative(box.configDir, file), n]), [['config.json', 1]]);
     }
     // The same table as the command tree's.
@@ -234,11 +253,9 @@ describe('the commands scripts run on every use answer from the fast tier too (h
     const { result, loaded } = await probed((env) => box.run(process.execPath, [launcher(), ...args], { env }));
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!handedOver(result), result.stderr);
-    assert.deepEqual(loaded.cjs, ['dist/fast-start.cjs', 'helpers/amplify'], `amplify ${args.join(' ')}`);
     // No ES module: the CLI (clipanion), openid-client and the prompts are only in ES module chunks and the full tier.
-    assert.ok(!loaded.builtins.includes('internal/modules/esm/translators'), `amplify ${args.join(' ')}: an ES module was loaded`);
-    assert.deepEqual(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b) && !allowed.includes(b)), [], `amplify ${args.join(' ')}`);
-    const reads = Object.keys(loaded.reads).filter((file) => file.startsWith(ROOT) && file.endsWith('.cjs') && !/(fast-start|credential-fast)\.cjs$/.test(file));
+    assertFastTierLoads(loaded, 'helpers/amplify', `amplify ${args.join(' ')}`, allowed);
+    const reads = Object.keys(loaded.reads).filter((file) => inside(ROOT, file) && file.endsWith('.cjs') && !/(fast-start|credential-fast)\.cjs$/.test(file));
     assert.deepEqual(reads, [], 'only the loader and the fast tier are read');
     return result;
   }

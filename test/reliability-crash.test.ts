@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startPlatform, type Platform } from './platform/index.js';
+import { sharedPlatform, type Platform } from './platform/index.js';
 import { AMPLIFY_BIN, json, sandbox, type Sandbox } from './support/cli.js';
 
 const RUNS = 100;
@@ -29,7 +29,7 @@ interface Outcomes {
 
 let platform: Platform;
 before(async () => {
-  platform = await startPlatform({ quiet: true });
+  platform = await sharedPlatform();
 });
 after(async () => platform?.close());
 

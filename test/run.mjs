@@ -1,7 +1,7 @@
 // Runs the whole suite with node's test runner; under a private D-Bus session with an unlocked
 // gnome-keyring where those are installed, so the keyring store is tested against a real Secret Service.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,7 +17,31 @@ function testFiles(dir) {
 
 const filter = process.argv.slice(2);
 const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((word) => f.includes(word))).sort();
-const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', '--test-reporter=spec', ...files];
+// Files at once. Much of a file's time is waiting (a deadline, a lock, a child process), so more than the two cores can
+// pay on an idle machine: AMPLIFY_TEST_CONCURRENCY=4 says so (the files that bind port 3000 may then meet; 2 is the default).
+const concurrency = Number(process.env.AMPLIFY_TEST_CONCURRENCY) || 2;
+const nodeArgs = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', '--test-reporter=spec', ...files];
+
+/**
+ * The one platform the suites that neither stop, reconfigure nor count on it share (test/platform/index.ts
+ * sharedPlatform): started once here, its origin passed on in AMPLIFY_TEST_PLATFORM, stopped when the suite ends.
+ */
+async function startSharedPlatform() {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'platform', 'shared.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const origin = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the shared platform exited (${code}) before it listened`)));
+  });
+  return { origin, stop: () => child.stdin.end() };
+}
+
+const shares = files.some((f) => readFileSync(join(root, f), 'utf8').includes('sharedPlatform('));
+const shared = shares ? await startSharedPlatform() : { stop: () => undefined };
+if (shares) process.env.AMPLIFY_TEST_PLATFORM = shared.origin;
 
 let result;
 if (!process.env.DBUS_SESSION_BUS_ADDRESS && has('dbus-run-session') && has('gnome-keyring-daemon')) {
@@ -27,4 +51,5 @@ if (!process.env.DBUS_SESSION_BUS_ADDRESS && has('dbus-run-session') && has('gno
   if (!has('gnome-keyring-daemon')) console.log('note: gnome-keyring is not installed; the Secret Service keyring tests will skip (apt-get install -y gnome-keyring dbus-x11 libsecret-tools).');
   result = spawnSync(process.execPath, nodeArgs, { cwd: root, stdio: 'inherit' });
 }
+shared.stop();
 process.exit(result.status ?? 1);

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startPlatform, type Platform } from './platform/index.js';
+import { sharedPlatform, type Platform } from './platform/index.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
 
 let platform: Platform;
 before(async () => {
-  platform = await startPlatform({ quiet: true });
+  platform = await sharedPlatform();
 });
 after(async () => {
   await platform?.close();

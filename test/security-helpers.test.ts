@@ -8,7 +8,7 @@ import { createContext, type Context } from '../src/context.js';
 import { dockerCredential } from '../src/credential/docker.js';
 import { gitCredential } from '../src/credential/git.js';
 import type { HelperAnswer } from '../src/credential/io.js';
-import { startPlatform, type Platform } from './platform/index.js';
+import { sharedPlatform, type Platform } from './platform/index.js';
 import { HELPERS, runProcess, sandbox, type RunResult, type Sandbox } from './support/cli.js';
 
 const GIT_HOST = 'git.work.example';
@@ -25,7 +25,7 @@ let loopback: string;
 let gitBound: Set<string>;
 
 before(async () => {
-  platform = await startPlatform({ quiet: true });
+  platform = await sharedPlatform();
   box = await sandbox();
   const { secret } = platform.serviceAccounts;
   const login = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--client-id', secret.clientId], { env: { AMPLIFY_CLIENT_SECRET: secret.clientSecret } });

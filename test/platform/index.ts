@@ -103,6 +103,49 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** What a platform is, without its hooks: what another process needs to use it. */
+export type PlatformDescription = Omit<Platform, 'seen' | 'stats' | 'resetStats' | 'introspect' | 'revokeGrantsFor' | 'stop' | 'resume' | 'close'>;
+
+/** The environment variable test/run.mjs sets to the origin of the one platform it starts for the suites that share it. */
+export const SHARED_PLATFORM_ENV = 'AMPLIFY_TEST_PLATFORM';
+
+/**
+ * The platform test/run.mjs started for every suite that neither stops, reconfigures nor counts on it (its stats and
+ * `seen` would hold the other suites' requests too), or, run alone (no AMPLIFY_TEST_PLATFORM), one of the file's own.
+ * Its close() leaves the shared one running; its hooks that would touch the other suites' state throw.
+ */
+export async function sharedPlatform(): Promise<Platform> {
+  const origin = process.env[SHARED_PLATFORM_ENV];
+  if (!origin) return startPlatform({ quiet: true });
+  const response = await fetch(`${origin}/__test/describe`);
+  if (!response.ok) throw new Error(`the shared platform at ${origin} did not describe itself: HTTP ${response.status}`);
+  const { introspectorSecret, ...description } = (await response.json()) as PlatformDescription & { introspectorSecret: string };
+  const notShared = (what: string) => (): never => {
+    throw new Error(`${what} on the shared platform would see or change the other suites' state: start a platform of this file's own (startPlatform)`);
+  };
+  return {
+    ...description,
+    get seen(): Seen {
+      return notShared('seen')();
+    },
+    stats: notShared('stats()'),
+    resetStats: notShared('resetStats()'),
+    revokeGrantsFor: notShared('revokeGrantsFor()'),
+    stop: notShared('stop()'),
+    resume: notShared('resume()'),
+    async introspect(token) {
+      const answer = await fetch(description.endpoints.introspection, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${INTROSPECTOR_CLIENT}:${introspectorSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }),
+      });
+      if (!answer.ok) throw new Error(`introspection failed: HTTP ${answer.status}`);
+      return (await answer.json()) as Record<string, unknown>;
+    },
+    close: async () => undefined,
+  };
+}
+
 function listen(server: ReturnType<typeof createServer> | ReturnType<typeof createHttpsServer>, port: number): Promise<void> {
   return new Promise((resolveListen, reject) => {
     const onError = (error: Error) => reject(error);
@@ -237,6 +280,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       };
       if (url.pathname === '/__test/stats' && req.method === 'GET') return json(200, { ...stats(), seen });
+      // What connectPlatform() needs to stand for this platform in another process (test data only: loopback, test secrets).
+      if (url.pathname === '/__test/describe' && req.method === 'GET') return json(200, { ...description(), introspectorSecret: directory.introspectorSecret });
       if (url.pathname === '/__test/reset-stats' && req.method === 'POST') {
         resetStats();
         return json(200, { ok: true });
@@ -292,7 +337,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       });
     };
 
-    return {
+    const description = (): PlatformDescription => ({
       port,
       origin,
       issuer,
@@ -315,6 +360,10 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       urls,
       endpoints,
       dir,
+    });
+
+    return {
+      ...description(),
       seen,
       stats,
       resetStats,

@@ -1,6 +1,6 @@
 // Self-check of the local platform: every feature the CLI's tests lean on, driven with plain fetch, real git and skopeo.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, randomUUID, sign } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { approveDevice, Browser, completeAuthorization, parseForms, textOf } from './browserless.js';
 import { startPlatform, type Platform } from './index.js';
+import { needs } from '../support/tools.js';
 
 const run = promisify(execFile);
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -490,7 +491,7 @@ describe('local platform', () => {
       assert.equal((await bearer(`${platform.origin}/v2/demo/manifests/nope`, token)).status, 404);
     });
 
-    test('skopeo inspects the demo image with the token as password', { skip: spawnSync('skopeo', ['--version']).status !== 0 && 'skopeo is not installed' }, async () => {
+    test('skopeo inspects the demo image with the token as password', { skip: needs('skopeo') }, async () => {
       const image = `docker://${platform.urls.registry}/demo:latest`;
       const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', '--creds', `x:${String(alice.access_token)}`, image]);
       const inspected = JSON.parse(stdout) as Json;

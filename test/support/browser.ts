@@ -3,11 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AMPLIFY_BIN, type RunResult, type Sandbox } from './cli.js';
+import { missingTool } from './tools.js';
 
 export const CHROMIUM = process.env.AMPLIFY_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or undefined when they can. */
-export const chromiumMissing = (): string | undefined => (existsSync(CHROMIUM) ? undefined : `chromium not installed: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+export const chromiumMissing = (): string | undefined => (existsSync(CHROMIUM) ? undefined : missingTool(`chromium not installed: ${CHROMIUM} is missing (apt-get install -y chromium)`));
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

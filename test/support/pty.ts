@@ -5,11 +5,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AMPLIFY_BIN, type Sandbox } from './cli.js';
+import { missingTool } from './tools.js';
 
 const run = promisify(execFile);
 
 export const tmuxMissing = (): string | undefined =>
-  spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0 ? undefined : 'tmux is not installed (apt-get install -y tmux)';
+  spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0 ? undefined : missingTool('tmux is not installed (apt-get install -y tmux)');
 
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
