@@ -12,8 +12,8 @@ import { keyringBackend } from './keyring.js';
 import { memoryBackend } from './memory.js';
 
 /**
- * The stores' names, spelled out so that the library's types (AccountView.tokenStore) stay a plain union; the table
- * below must have exactly these keys (the compiler refuses a name without a row, or a row without a name).
+ * The token stores' names (AMPLIFY_TOKEN_STORE, auth.tokenStore). Spelled out so that the library's types stay a plain
+ * union; TOKEN_STORES (src/store/tokens/table.ts) has exactly these keys: the compiler refuses one without the other.
  */
 export type TokenStoreKind = 'keyring' | 'file' | 'memory';
 
