@@ -55,7 +55,7 @@ function keyringError(error: unknown): Error {
   return error instanceof Error ? error : new Error(message);
 }
 
-function guarded<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+function withKeyringErrors<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
   return (...args) => {
     try {
       return fn(...args);
@@ -75,9 +75,9 @@ async function loadNativeKeyring(): Promise<KeyringBackend> {
   // On Linux only the Secret Service persists: the kernel keyring (keyutils) forgets at logout, and with it every token.
   const options = { linux: { store: 'secret-service' as const } };
   return {
-    get: guarded((service: string, account: string) => new Entry(service, account, options).getPassword() ?? null),
-    set: guarded((service: string, account: string, secret: string) => new Entry(service, account, options).setPassword(secret)),
-    delete: guarded((service: string, account: string) => new Entry(service, account, options).deletePassword()),
+    get: withKeyringErrors((service: string, account: string) => new Entry(service, account, options).getPassword() ?? null),
+    set: withKeyringErrors((service: string, account: string, secret: string) => new Entry(service, account, options).setPassword(secret)),
+    delete: withKeyringErrors((service: string, account: string) => new Entry(service, account, options).deletePassword()),
   };
 }
 

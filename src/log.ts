@@ -25,7 +25,7 @@ export function registerSecret(value: string | undefined | null): void {
   if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) pending.add(value);
 }
 
-function settle(): void {
+function expandPendingSecrets(): void {
   if (pending.size === 0) return;
   for (const value of pending) {
     const trimmed = value.trim();
@@ -88,7 +88,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function mask(text: string): string {
   let out = text;
-  settle();
+  expandPendingSecrets();
   ordered ??= [...secrets].sort((a, b) => b.length - a.length);
   for (const secret of ordered) {
     // Until none is left: replacing one occurrence can never rebuild another (*** is shorter than a secret).

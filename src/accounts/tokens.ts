@@ -128,14 +128,14 @@ async function sharedFailure(ctx: TokenContext, name: string, seen: AccountSecre
 function fromSharedFailure(ctx: TokenContext, record: AccountRecord, seen: AccountSecrets | undefined, outcome: RefreshOutcome): AccessToken {
   if (outcome.code !== 'ENEEDSLOGIN' && unexpired(seen, ctx.now())) {
     ctx.log.warn(`amplify: could not refresh ${record.name} (another amplify process just tried: ${outcome.clause}); using the cached token${until(seen.accessExpiresAt)}.`);
-    return served(record, seen);
+    return accessTokenOf(record, seen);
   }
   throw new AmplifyError(outcome.code, outcome.message);
 }
 
 export const toIso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
 
-const served = (account: AccountRecord, secrets: WithToken): AccessToken => {
+const accessTokenOf = (account: AccountRecord, secrets: WithToken): AccessToken => {
   registerSecret(secrets.accessToken);
   return { account, token: secrets.accessToken, expiresAt: secrets.accessExpiresAt ?? null };
 };
@@ -156,7 +156,7 @@ export async function getAccessToken(
   if (record.needsLogin) throw needsLoginError(record);
   const minValidityMs = threshold(state, options.minValidity);
   const cached = accountSecrets(state, record.name);
-  if (usable(cached, ctx.now(), minValidityMs)) return served(record, cached);
+  if (usable(cached, ctx.now(), minValidityMs)) return accessTokenOf(record, cached);
   // On the way to a refresh the whole token set counts (a shared outcome and the journal name it by its refresh
   // token), and an access-only read (the keyring store's access cache) has only the access token.
   const seen = state.store.readAccess ? accountSecrets(await readState(ctx, { config: state.config }), record.name) : cached;
@@ -170,7 +170,7 @@ export async function getAccessToken(
     // Another process holds the refresh lock past our wait (a hung issuer): a token that still works beats an error.
     if (isAmplifyError(error, 'ELOCK') && unexpired(seen, ctx.now())) {
       ctx.log.warn(`amplify: could not refresh ${record.name} (${error.message}); using the cached token${until(seen.accessExpiresAt)}.`);
-      return served(record, seen);
+      return accessTokenOf(record, seen);
     }
     throw error;
   }
@@ -195,7 +195,7 @@ async function refreshedElsewhere(ctx: TokenContext, record: AccountRecord, seen
     const state = await readState(ctx, { accessOnly: true });
     const current = state.config.accounts[name];
     const secrets = accountSecrets(state, name);
-    if (current && !current.needsLogin && secrets?.accessToken !== seen?.accessToken && unexpired(secrets, ctx.now())) return served(current, secrets);
+    if (current && !current.needsLogin && secrets?.accessToken !== seen?.accessToken && unexpired(secrets, ctx.now())) return accessTokenOf(current, secrets);
   }
   if (!waited) return undefined;
   // The refresh we waited for failed: its outcome is ours too, instead of trying again in turn.
@@ -217,7 +217,7 @@ function storeRenewed(ctx: TokenContext, name: string, base: AccountSecrets, ren
     const stored = latest.secrets[accountKey(name)];
     if (!current || stored?.kind !== 'account') return { gone: true };
     // Logged in again while we refreshed: the newer tokens stay; ours are of a grant nobody keeps.
-    if (!sameTokenSet(stored, base)) return { newer: unexpired(stored, ctx.now()) ? served(current, stored) : null };
+    if (!sameTokenSet(stored, base)) return { newer: unexpired(stored, ctx.now()) ? accessTokenOf(current, stored) : null };
     if (current.needsLogin) return { revoked: true };
     latest.secrets[accountKey(name)] = { ...stored, ...renewed, idToken: renewed.idToken ?? stored.idToken };
     current.expires = { access: toIso(renewed.accessExpiresAt), refresh: toIso(renewed.refreshExpiresAt) };
@@ -254,8 +254,8 @@ async function refreshUnderLock(
   if (!secrets) throw needsLoginError(record, `no tokens for it in the ${state.store.kind} store`);
   const now = ctx.now();
   // A token that came in while we waited is the result of the refresh we waited for: ours too, whatever our threshold.
-  if (secrets.accessToken !== seen?.accessToken && unexpired(secrets, now)) return served(record, secrets);
-  if (usable(secrets, now, minValidityMs)) return served(record, secrets);
+  if (secrets.accessToken !== seen?.accessToken && unexpired(secrets, now)) return accessTokenOf(record, secrets);
+  if (usable(secrets, now, minValidityMs)) return accessTokenOf(record, secrets);
   // The refresh we waited for failed: share its outcome instead of asking the issuer again.
   const failure = await sharedFailure(ctx, name, secrets, since);
   if (failure) return fromSharedFailure(ctx, record, secrets, failure);
@@ -277,7 +277,7 @@ async function refreshUnderLock(
         if ('stored' in outcome) {
           ctx.log.debug(`${name}: stored the renewed tokens kept in ${journal}`);
           secrets = pending.secrets;
-          if (usable(secrets, ctx.now(), minValidityMs)) return served(outcome.stored.account, secrets as WithToken);
+          if (usable(secrets, ctx.now(), minValidityMs)) return accessTokenOf(outcome.stored.account, secrets as WithToken);
         } else if ('newer' in outcome && outcome.newer) return outcome.newer;
         else return refreshUnderLock(ctx, name, minValidityMs, undefined, lock, since);
       } else {
@@ -291,7 +291,7 @@ async function refreshUnderLock(
       const why = `${clause(error)}; ${name} was not refreshed, so that tokens the issuer rotates cannot be lost (nothing stored changed). Free some space and try again`;
       if (unexpired(secrets, ctx.now())) {
         ctx.log.warn(`amplify: ${why}; using the cached token${until(secrets.accessExpiresAt)}.`);
-        return served(record, secrets);
+        return accessTokenOf(record, secrets);
       }
       throw new AmplifyError('ESTORE', { account: name, fault: why }, { cause: error });
     }
@@ -308,11 +308,11 @@ async function refreshUnderLock(
     tokens = await renewTokens({ ctx, issuer: record.issuer, clientId: record.clientId, metadata }, record, secrets, now);
   } catch (error) {
     await leaveOutcome(ctx, name, secrets, error);
-    if (isAmplifyError(error, 'ENEEDSLOGIN')) return refused(ctx, record, secrets, minValidityMs, error, lock, since);
+    if (isAmplifyError(error, 'ENEEDSLOGIN')) return onRefreshRefused(ctx, record, secrets, minValidityMs, error, lock, since);
     // A network failure or 5xx changes nothing stored; a token that has not yet expired still works.
     if (unexpired(secrets, ctx.now())) {
       ctx.log.warn(`amplify: could not refresh ${name} (${clause(error)}); using the cached token${until(secrets.accessExpiresAt)}.`);
-      return served(record, secrets);
+      return accessTokenOf(record, secrets);
     }
     const about = { account: name, issuer: record.issuer, doing: isAmplifyError(error) ? error.doing : undefined, oauthError: isAmplifyError(error) ? error.oauthError : undefined };
     if (isAmplifyError(error, 'EAUTH')) {
@@ -371,7 +371,7 @@ async function refreshUnderLock(
 }
 
 /** invalid_grant: the account needs a new login, unless it got one while we were refreshing with the old grant. */
-async function refused(
+async function onRefreshRefused(
   ctx: TokenContext,
   record: AccountRecord,
   secrets: AccountSecrets,

@@ -115,7 +115,7 @@ const directReporter = (ctx: Context) => ({ stdout: directOutput(1), stderr: dir
  * Where the call failed or missed: its failure said here (saidHere), else the call handed to the CLI; false where the
  * tier has its answer and nothing was missed.
  */
-async function settled(ctx: Context, stderr: Held, failed: boolean, failure: unknown, json: boolean, full: FullBuild): Promise<boolean> {
+async function handedOverOrSaid(ctx: Context, stderr: Held, failed: boolean, failure: unknown, json: boolean, full: FullBuild): Promise<boolean> {
   if (saidHere(failure)) {
     stderr.flushTo(2);
     process.exitCode = reportError(directReporter(ctx), failure, json);
@@ -136,7 +136,7 @@ async function runExecFast(call: Extract<FastCall, { entry: 'exec' }>, full: Ful
   let failure: unknown;
   const config = await readConfig(ctx).catch((error: unknown) => void (failure = error));
   const access = config && (await getAccessToken(ctx, { account: call.account, config }).catch((error: unknown) => void (failure = error)));
-  if ((await settled(ctx, stderr, !config || access === undefined, failure, false, full)) || !config || !access) return;
+  if ((await handedOverOrSaid(ctx, stderr, !config || access === undefined, failure, false, full)) || !config || !access) return;
   stderr.flushTo(2);
   const [program, ...args] = call.command;
   process.exitCode = await runProgram(program!, args, execEnvironment(ctx.env, access, npmRegistries(config))).catch((error: unknown) => reportError(directReporter(ctx), error, false));
@@ -162,7 +162,7 @@ export async function runFastCall(call: Exclude<FastCall, { entry: 'version' }>,
     // Said again by the CLI, below, unless it is one of ours and the tier had all it needed (see saidHere).
     failure = error;
   }
-  if ((await settled(ctx, stderr, answer === undefined, failure, call.json, full)) || answer === undefined) return;
+  if ((await handedOverOrSaid(ctx, stderr, answer === undefined, failure, call.json, full)) || answer === undefined) return;
   stderr.flushTo(2);
   stdout.write(answer);
   stdout.flushTo(1);

@@ -2,7 +2,7 @@
 import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import type { AccountSecrets } from '../store/tokens.js';
-import { issuerConfiguration, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, type IssuerClient } from './issuer.js';
 import { clientAuthFor, type Described } from './refresh.js';
 import { findSession } from './session.js';
 
@@ -31,7 +31,7 @@ const statusOf = (error: unknown): number | undefined => {
  */
 export async function accessTokenAccepted(
   ctx: Pick<Context, 'fetch' | 'log'>,
-  access: IssuerAccess & { metadata: Record<string, unknown> },
+  access: IssuerClient & { metadata: Record<string, unknown> },
   secrets: AccountSecrets & { accessToken: string },
   options: { person: boolean; platformUrl: string | null; account: Described },
 ): Promise<Acceptance> {

@@ -2,11 +2,11 @@
 import * as oidc from 'openid-client';
 import { registerSecret } from '../log.js';
 import { firstSecretStyle, secretClientAuth, withClientAuth, type ClientAuthStyle } from './client-auth.js';
-import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerError, type IssuerClient } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 export interface ClientSecretOptions {
-  access: IssuerAccess & { metadata: Record<string, unknown> };
+  access: IssuerClient & { metadata: Record<string, unknown> };
   clientSecret: string;
   scope?: string;
   now: number;

@@ -83,7 +83,7 @@ export function discoveredIssuer(metadata: Record<string, unknown>, source: stri
 /** Two spellings of one issuer (a trailing slash apart). */
 export const sameIssuer = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
-export interface IssuerAccess {
+export interface IssuerClient {
   /** `now` is the clock compared with the issuer's Date header (Date.now where not given, as openid-client's is). */
   ctx: Pick<Context, 'fetch' | 'log'> & Partial<Pick<Context, 'now'>>;
   issuer: string;
@@ -194,7 +194,7 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   return new AmplifyError('EISSUER', { ...about, note, fault: `${issuer} gave an unexpected answer while ${doing}: ${what}` }, { cause: error });
 }
 
-export async function issuerConfiguration(access: IssuerAccess): Promise<oidc.Configuration> {
+export async function issuerConfiguration(access: IssuerClient): Promise<oidc.Configuration> {
   const { ctx, issuer, clientId } = access;
   const loopback = isLoopbackHost(new URL(issuer).hostname);
   const customFetch: oidc.CustomFetch = async (url, options) => {

@@ -155,8 +155,8 @@ function sameState(given: string | null, expected: string): boolean {
 
 export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<LoopbackServer<T>> {
   options.signal.throwIfAborted();
-  let settle!: { resolve(value: T): void; reject(error: unknown): void };
-  const result = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
+  let pending!: { resolve(value: T): void; reject(error: unknown): void };
+  const result = new Promise<T>((resolve, reject) => (pending = { resolve, reject }));
   // Nobody may be listening yet when it fails early; the caller still sees it through `result`.
   result.catch(() => undefined);
   let busy = false;
@@ -193,10 +193,10 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     try {
       const value = await options.complete(url);
       send(res, 200, page('Signed in', ['The login worked: amplify auth has your tokens.', 'You can close this tab and return to the terminal.']), shutdown);
-      settle.resolve(value);
+      pending.resolve(value);
     } catch (error) {
       send(res, 400, page('Sign-in failed', [(error as Error).message, 'You can close this tab; the terminal says what to do next.']), shutdown);
-      settle.reject(error);
+      pending.reject(error);
     }
   }
 
@@ -210,7 +210,7 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
 
   const onAbort = () => {
     shutdown();
-    settle.reject(options.signal.reason);
+    pending.reject(options.signal.reason);
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   result.then(

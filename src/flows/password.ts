@@ -3,11 +3,11 @@ import * as oidc from 'openid-client';
 import { AmplifyError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { firstSecretStyle, secretClientAuth, withClientAuth, type ClientAuthStyle } from './client-auth.js';
-import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerError, type IssuerClient } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 export interface PasswordOptions {
-  access: IssuerAccess & { metadata: Record<string, unknown> };
+  access: IssuerClient & { metadata: Record<string, unknown> };
   username: string;
   password: string;
   clientSecret?: string;

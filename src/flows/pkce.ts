@@ -2,7 +2,7 @@
 import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
-import { issuerConfiguration, issuerDetail, issuerError, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerDetail, issuerError, type IssuerClient } from './issuer.js';
 import { startLoopback, type RedirectPlan } from './loopback.js';
 import { untilAborted, type Person } from './person.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
@@ -10,7 +10,7 @@ import { toTokenSet, type TokenSet } from './tokens.js';
 export type BrowserLoginContext = Pick<Context, 'now'>;
 
 export interface BrowserLoginOptions {
-  access: IssuerAccess & { metadata: Record<string, unknown> };
+  access: IssuerClient & { metadata: Record<string, unknown> };
   scope: string;
   launchBrowser: boolean;
   timeoutSeconds: number;

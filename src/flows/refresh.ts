@@ -4,7 +4,7 @@ import { AmplifyError } from '../errors.js';
 import type { AccountRecord } from '../store/config.js';
 import type { AccountSecrets } from '../store/tokens.js';
 import { grantOf } from '../grants/index.js';
-import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerError, type IssuerClient } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 export type Described = Pick<AccountRecord, 'method' | 'clientAuth' | 'amplify'>;
@@ -18,7 +18,7 @@ export async function clientAuthFor(metadata: Record<string, unknown>, secrets: 
 }
 
 export async function renewTokens(
-  access: IssuerAccess & { metadata: Record<string, unknown> },
+  access: IssuerClient & { metadata: Record<string, unknown> },
   account: AccountRecord,
   secrets: AccountSecrets,
   now: number,
@@ -55,7 +55,7 @@ export async function renewTokens(
 const storedGrant = (account: AccountRecord, secrets: AccountSecrets) => grantOf(account.method)?.rerun?.(account, secrets);
 
 /** RFC 7009: revoke each token; resolves to false where the issuer has no endpoint or refused. */
-export async function revokeTokens(access: IssuerAccess, secrets: AccountSecrets, account: Described): Promise<boolean> {
+export async function revokeTokens(access: IssuerClient, secrets: AccountSecrets, account: Described): Promise<boolean> {
   const config = await issuerConfiguration({ ...access, clientAuth: await clientAuthFor(access.metadata ?? {}, secrets, account) });
   if (!config.serverMetadata().revocation_endpoint) return false;
   const tokens = [

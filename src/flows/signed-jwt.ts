@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { AmplifyError, errnoCode } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { firstJwtStyle, jwkThumbprint, jwtClientAuth, withClientAuth, type ClientAuthStyle } from './client-auth.js';
-import { issuerConfiguration, issuerError, type IssuerAccess } from './issuer.js';
+import { issuerConfiguration, issuerError, type IssuerClient } from './issuer.js';
 import { toTokenSet, type TokenSet } from './tokens.js';
 
 const CURVES: Record<string, { alg: string; namedCurve: string; hash: string }> = {
@@ -57,7 +57,7 @@ async function toCryptoKey(key: KeyObject, alg: string): Promise<webcrypto.Crypt
 }
 
 export interface SignedJwtOptions {
-  access: IssuerAccess & { metadata: Record<string, unknown> };
+  access: IssuerClient & { metadata: Record<string, unknown> };
   privateKeyPem: string;
   scope?: string;
   now: number;

@@ -5,7 +5,7 @@
 // their flows (src/flows/*, the openid-client calls) only inside the functions that run them.
 import type * as oidc from 'openid-client';
 import type { LoginContext } from '../accounts/login.js';
-import type { IssuerAccess } from '../flows/issuer.js';
+import type { IssuerClient } from '../flows/issuer.js';
 import type { RedirectPlan } from '../flows/loopback.js';
 import type { TokenSet } from '../flows/tokens.js';
 import type { AccountRecord, ClientAuthStyle } from '../store/config.js';
@@ -16,7 +16,7 @@ import type { LoginOptions } from './index.js';
 export type KeptCredential = 'clientSecret' | 'privateKey';
 export type Kept = Partial<Pick<AccountSecrets, KeptCredential>>;
 
-export type DiscoveredAccess = IssuerAccess & { metadata: Record<string, unknown> };
+export type DiscoveredAccess = IssuerClient & { metadata: Record<string, unknown> };
 
 /** What a login hands the grant besides the options. */
 export interface GrantRun {
