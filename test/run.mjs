@@ -1,7 +1,8 @@
 // Runs the whole suite with node's test runner; under a private D-Bus session with an unlocked
 // gnome-keyring where those are installed, so the keyring store is tested against a real Secret Service.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -39,6 +40,36 @@ async function startSharedPlatform() {
   return { origin, stop: () => child.stdin.end() };
 }
 
+// What the platforms of every file may reuse (their key pairs: test/platform/data.ts TEST_CACHE_ENV), removed when the suite ends.
+const cache = mkdtempSync(join(tmpdir(), 'amplify-test-cache-'));
+process.env.AMPLIFY_TEST_CACHE = cache;
+
+/**
+ * oidc-provider bundled into one file there (test/platform/provider.ts OIDC_PROVIDER_BUNDLE): under tsx's loader its ~60
+ * modules each pay a round trip through the hooks, about half a second of CPU in every file that starts a platform.
+ * Without esbuild, or if it fails, the platforms import the package itself.
+ */
+async function bundleOidcProvider() {
+  try {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [join(root, 'node_modules', 'oidc-provider', 'lib', 'index.js')],
+      outfile: join(cache, 'oidc-provider.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      // oidc-provider names its models and errors after their classes
+      keepNames: true,
+      // its CommonJS dependencies require Node's built-in modules
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    console.log(`note: oidc-provider is not bundled for the test platforms (${error.message}); they load the package.`);
+  }
+}
+await bundleOidcProvider();
+
 const shares = files.some((f) => readFileSync(join(root, f), 'utf8').includes('sharedPlatform('));
 const shared = shares ? await startSharedPlatform() : { stop: () => undefined };
 if (shares) process.env.AMPLIFY_TEST_PLATFORM = shared.origin;
@@ -52,4 +83,5 @@ if (!process.env.DBUS_SESSION_BUS_ADDRESS && has('dbus-run-session') && has('gno
   result = spawnSync(process.execPath, nodeArgs, { cwd: root, stdio: 'inherit' });
 }
 shared.stop();
+rmSync(cache, { recursive: true, force: true });
 process.exit(result.status ?? 1);

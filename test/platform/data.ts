@@ -1,6 +1,6 @@
 // The platform's demo directory: organizations, people and service accounts (with freshly made secrets and keys).
-import { createHash, generateKeyPair, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -91,8 +91,49 @@ function thumbprint(jwk: JsonWebKey): string {
 
 const generate = promisify(generateKeyPair);
 
-async function keyPair(type: 'rsa' | 'ec'): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+async function keyPair(type: 'rsa' | 'ec'): Promise<KeyPair> {
   return type === 'rsa' ? generate('rsa', { modulusLength: 2048 }) : generate('ec', { namedCurve: 'P-256' });
+}
+
+type KeyPair = { privateKey: KeyObject; publicKey: KeyObject };
+/** A platform's four key pairs: the service accounts' RSA, EC and thumbprint-kid keys, and the provider's signing key. */
+type KeyPairs = [rsa: KeyPair, ec: KeyPair, kidKey: KeyPair, signing: KeyPair];
+
+/**
+ * The directory test/run.mjs makes for what the suite's platforms may reuse across processes: generating the key
+ * pairs is most of a platform's start (the two RSA keys above all). Unset (a test file run on its own), every
+ * platform makes its own.
+ */
+export const TEST_CACHE_ENV = 'AMPLIFY_TEST_CACHE';
+
+/** How many key sets this process has taken from the cache: its n-th platform takes set n, so one process's platforms never share keys. */
+let keySetsTaken = 0;
+
+const generateKeyPairs = (): Promise<KeyPairs> => Promise.all([keyPair('rsa'), keyPair('ec'), keyPair('ec'), keyPair('rsa')]);
+
+/** Fresh key pairs, or with AMPLIFY_TEST_CACHE set this process's next set from there (made and stored by whichever process needs it first). */
+async function platformKeyPairs(): Promise<KeyPairs> {
+  const cache = process.env[TEST_CACHE_ENV];
+  if (!cache) return generateKeyPairs();
+  const file = join(cache, `platform-keys-${keySetsTaken++}.json`);
+  try {
+    const pems = JSON.parse(await readFile(file, 'utf8')) as string[];
+    if (pems.length === 4) {
+      return pems.map((pem) => {
+        const privateKey = createPrivateKey(pem);
+        return { privateKey, publicKey: createPublicKey(privateKey) };
+      }) as KeyPairs;
+    }
+  } catch {
+    // not made yet (or being written): make it
+  }
+  const pairs = await generateKeyPairs();
+  const pems = pairs.map(({ privateKey }) => privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  // written whole then renamed, so that a reader never sees half a file; a concurrent maker's set may win, this process keeps its own
+  const partial = `${file}.${process.pid}.${randomUUID()}`;
+  await writeFile(partial, JSON.stringify(pems), { mode: 0o600 });
+  await rename(partial, file);
+  return pairs;
 }
 
 /**
@@ -126,9 +167,9 @@ export interface Directory {
   signingKey: JsonWebKey & { kid: string };
 }
 
-/** Makes this run's secrets and keys; writes the service accounts' private keys (PKCS#8 PEM) into `dir`. */
+/** Makes this run's secrets and keys (the key pairs from AMPLIFY_TEST_CACHE when set); writes the service accounts' private keys (PKCS#8 PEM) into `dir`. */
 export async function createDirectory(dir: string): Promise<Directory> {
-  const [rsa, ec, kidKey, signing] = await Promise.all([keyPair('rsa'), keyPair('ec'), keyPair('ec'), keyPair('rsa')]);
+  const [rsa, ec, kidKey, signing] = await platformKeyPairs();
   const rsaFile = join(dir, 'sa-rsa.pem');
   const ecFile = join(dir, 'sa-ec.pem');
   const kidFile = join(dir, 'sa-jwt-kid.pem');

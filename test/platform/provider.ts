@@ -1,4 +1,7 @@
 // The OpenID provider: oidc-provider configured like the Amplify Platform's Keycloak realm, plus a password grant.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Account, ClientMetadata, Configuration, KoaContextWithOIDC, Provider as ProviderType } from 'oidc-provider';
 import type { PlatformStore } from './adapter.js';
 import { findPerson, people, type Directory, type Person } from './data.js';
@@ -73,6 +76,20 @@ function accountOf(person: Person): Account {
 let loading: Promise<typeof import('oidc-provider')> | undefined;
 
 /**
+ * oidc-provider as one file: test/run.mjs bundles it into AMPLIFY_TEST_CACHE (the same package, esbuild --keep-names),
+ * because under tsx's loader each of its modules costs a round trip through the hooks and the bundle loads in a third of
+ * the CPU. Without the bundle (a test file run on its own, `npm run platform`), the package itself.
+ */
+export const OIDC_PROVIDER_BUNDLE = 'oidc-provider.mjs';
+
+function importOidcProvider(): Promise<typeof import('oidc-provider')> {
+  const cache = process.env.AMPLIFY_TEST_CACHE;
+  const bundle = cache ? join(cache, OIDC_PROVIDER_BUNDLE) : undefined;
+  if (bundle && existsSync(bundle)) return import(pathToFileURL(bundle).href) as Promise<typeof import('oidc-provider')>;
+  return import('oidc-provider');
+}
+
+/**
  * oidc-provider warns about Node 20 when first imported. A quiet platform keeps that line out of test output; a
  * loud one (`npm run platform`) says once whose warning it is instead of repeating it as if it were ours.
  */
@@ -86,7 +103,7 @@ export function loadOidcProvider(quiet: boolean): Promise<typeof import('oidc-pr
     }
     original(...args);
   };
-  loading = import('oidc-provider').finally(() => {
+  loading = importOidcProvider().finally(() => {
     console.warn = original;
   });
   return loading;
