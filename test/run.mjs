@@ -31,11 +31,23 @@ async function startSharedPlatform() {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'platform', 'shared.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const origin = await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error('the shared platform did not say where it listens within 60 s'));
+    }, 60_000);
+    const onData = (chunk) => {
       out += chunk;
-      if (out.includes('\n')) resolve(out.trim());
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      // Whatever it prints later is drained, so that a full pipe never stalls it while the suite runs.
+      child.stdout.off('data', onData).resume();
+      resolve(out.trim());
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the shared platform exited (${code}) before it listened`));
     });
-    child.once('exit', (code) => reject(new Error(`the shared platform exited (${code}) before it listened`)));
   });
   return { origin, stop: () => child.stdin.end() };
 }
@@ -70,18 +82,23 @@ async function bundleOidcProvider() {
 }
 await bundleOidcProvider();
 
-const shares = files.some((f) => readFileSync(join(root, f), 'utf8').includes('sharedPlatform('));
-const shared = shares ? await startSharedPlatform() : { stop: () => undefined };
-if (shares) process.env.AMPLIFY_TEST_PLATFORM = shared.origin;
-
 let result;
-if (!process.env.DBUS_SESSION_BUS_ADDRESS && has('dbus-run-session') && has('gnome-keyring-daemon')) {
-  const inner = `echo -n amplify-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; export AMPLIFY_TEST_SECRET_SERVICE=1; exec "${process.execPath}" ${nodeArgs.map((a) => `'${a}'`).join(' ')}`;
-  result = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner], { cwd: root, stdio: 'inherit' });
-} else {
-  if (!has('gnome-keyring-daemon')) console.log('note: gnome-keyring is not installed; the Secret Service keyring tests will skip (apt-get install -y gnome-keyring dbus-x11 libsecret-tools).');
-  result = spawnSync(process.execPath, nodeArgs, { cwd: root, stdio: 'inherit' });
+try {
+  const shares = files.some((f) => readFileSync(join(root, f), 'utf8').includes('sharedPlatform('));
+  const shared = shares ? await startSharedPlatform() : { stop: () => undefined };
+  if (shares) process.env.AMPLIFY_TEST_PLATFORM = shared.origin;
+  try {
+    if (!process.env.DBUS_SESSION_BUS_ADDRESS && has('dbus-run-session') && has('gnome-keyring-daemon')) {
+      const inner = `echo -n amplify-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; export AMPLIFY_TEST_SECRET_SERVICE=1; exec "${process.execPath}" ${nodeArgs.map((a) => `'${a}'`).join(' ')}`;
+      result = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner], { cwd: root, stdio: 'inherit' });
+    } else {
+      if (!has('gnome-keyring-daemon')) console.log('note: gnome-keyring is not installed; the Secret Service keyring tests will skip (apt-get install -y gnome-keyring dbus-x11 libsecret-tools).');
+      result = spawnSync(process.execPath, nodeArgs, { cwd: root, stdio: 'inherit' });
+    }
+  } finally {
+    shared.stop();
+  }
+} finally {
+  rmSync(cache, { recursive: true, force: true });
 }
-shared.stop();
-rmSync(cache, { recursive: true, force: true });
 process.exit(result.status ?? 1);

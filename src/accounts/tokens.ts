@@ -112,7 +112,7 @@ interface RefreshOutcome {
   at: number;
   base: string;
   code: ErrorCode;
-  /** The error's whole line, and the same without its closing full stop (clause), both masked. */
+  /** The error's whole line, and the same without its closing full stop (clause): masked where the error is ours (AmplifyError masks its line), and masked again by the logger that prints them. */
   message: string;
   clause: string;
 }
