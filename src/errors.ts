@@ -53,11 +53,6 @@ export class AmplifyError extends Error {
   readonly exitCode: number;
   /** The parts it was built from; undefined for an error given as one whole line. */
   readonly parts: Readonly<ErrorParts> | undefined;
-  readonly issuer: string | undefined;
-  readonly doing: string | undefined;
-  readonly oauthError: OAuthError | undefined;
-  readonly hint: string | undefined;
-  readonly account: string | undefined;
 
   /** `message` is the whole line (ending in its full stop), or the parts it is built from. */
   constructor(code: ErrorCode, message: string | ErrorParts, options: { cause?: unknown; exitCode?: number } = {}) {
@@ -70,11 +65,23 @@ export class AmplifyError extends Error {
     this.code = code;
     this.exitCode = options.exitCode ?? (code === 'EUSAGE' ? 2 : 1);
     this.parts = parts;
-    this.issuer = parts?.issuer;
-    this.doing = parts?.doing;
-    this.oauthError = parts?.oauthError;
-    this.hint = parts?.hint;
-    this.account = parts?.account;
+  }
+
+  // Read from the parts, not copied: one place holds each.
+  get issuer(): string | undefined {
+    return this.parts?.issuer;
+  }
+  get doing(): string | undefined {
+    return this.parts?.doing;
+  }
+  get oauthError(): OAuthError | undefined {
+    return this.parts?.oauthError;
+  }
+  get hint(): string | undefined {
+    return this.parts?.hint;
+  }
+  get account(): string | undefined {
+    return this.parts?.account;
   }
 }
 
