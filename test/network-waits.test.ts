@@ -78,7 +78,8 @@ async function slowServer(delayMs: number): Promise<{ server: HttpServer; url: s
   return { server, url: `http://127.0.0.1:${port}/auth/realms/Slow` };
 }
 
-describe('a spinner while a human command waits on the network', () => {
+// Each test waits 3 s on the slow issuer, its own terminal or process, and changes nothing: they run at once.
+describe('a spinner while a human command waits on the network', { concurrency: true }, () => {
   const missing = tmuxMissing();
   let box: Sandbox;
   let slow: Awaited<ReturnType<typeof slowServer>>;

@@ -1,6 +1,7 @@
-// Faults of a real machine (issue 12): a nearly full disk, a lock holder paused with SIGSTOP, a hung issuer, a lock
-// from the future, symlinked and loosely-moded state files, a clock that was ahead. Each through the public surface
-// against the local platform; the token endpoint is reached through a gateway that can hang or hold its answer.
+// Faults of a real machine (issue 12): a nearly full disk, a lock holder paused with SIGSTOP, a lock from the future,
+// symlinked and loosely-moded state files, a clock that was ahead (a hung issuer: reliability-deadlines.test.ts). Each
+// through the public surface against the local platform; the token endpoint is reached through a gateway that can hold
+// its answer.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, lstat, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -10,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { GIT_HELPER } from './helpers-support.js';
 import { startPlatform, type Platform } from './platform/index.js';
-import { json, ROOT, sandbox, type RunResult, type Sandbox } from './support/cli.js';
-import { gateway, smallDisk, type Gateway } from './support/faults.js';
+import { json, ROOT, sandbox, type Sandbox } from './support/cli.js';
+import { configFile, gateway, loginService, bindGit, gitGet, oneLine, setAccessExpiry, smallDisk, throughGateway, tokensFile } from './support/faults.js';
 import type { Account } from './support/accounts.js';
 
 const ALICE = 'amplify-cli:alice@example.com';
@@ -23,53 +24,15 @@ before(async () => {
 });
 after(async () => platform?.close());
 
-async function loginService(box: Sandbox): Promise<string> {
-  const sa = platform.serviceAccounts.secret;
-  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
-    env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret },
-  });
-  assert.equal(out.code, 0, out.stderr);
-  return sa.clientId;
-}
-
 async function loginAlice(box: Sandbox): Promise<void> {
   const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--username', 'alice'], { env: { AMPLIFY_PASSWORD: 'alice-pw' } });
   assert.equal(out.code, 0, out.stderr);
-}
-
-const configFile = (box: Sandbox) => join(box.configDir, 'config.json');
-const tokensFile = (box: Sandbox) => join(box.configDir, 'tokens.json');
-
-/** Sends the account's token requests (the cached discovery's token endpoint) through the gateway. */
-async function throughGateway(box: Sandbox, gw: Gateway): Promise<void> {
-  const config = JSON.parse(await readFile(configFile(box), 'utf8')) as { issuers: Record<string, Record<string, unknown>> };
-  for (const metadata of Object.values(config.issuers)) metadata.token_endpoint = String(metadata.token_endpoint).replace(platform.origin, gw.origin);
-  await writeFile(configFile(box), `${JSON.stringify(config, null, 2)}\n`);
-}
-
-/** Moves the stored access token's expiry (file store), so that the next use refreshes. */
-async function setAccessExpiry(box: Sandbox, name: string, expiresAt: number): Promise<void> {
-  const store = JSON.parse(await readFile(tokensFile(box), 'utf8')) as { entries: Record<string, { accessExpiresAt: number }> };
-  store.entries[`account:${name}`]!.accessExpiresAt = expiresAt;
-  await writeFile(tokensFile(box), `${JSON.stringify(store, null, 2)}\n`);
 }
 
 async function accounts(box: Sandbox): Promise<Account[]> {
   const out = await box.amplify(['auth', 'ls', '--json']);
   assert.equal(out.code, 0, out.stderr);
   return json<Account[]>(out);
-}
-
-const gitGet = (box: Sandbox, env: Record<string, string> = {}) => box.run(GIT_HELPER, ['get'], { input: `protocol=http\nhost=127.0.0.1:${platform.port}\n\n`, env });
-
-async function bindGit(box: Sandbox): Promise<void> {
-  const out = await box.amplify(['auth', 'setup', 'git', '--host', `127.0.0.1:${platform.port}`]);
-  assert.equal(out.code, 0, out.stderr);
-}
-
-function oneLine(result: RunResult, what: string): void {
-  assert.doesNotMatch(result.stderr, /\n\s+at /, `${what}: no stack trace`);
-  assert.equal(result.stderr.trim().split('\n').length, 1, `${what}: one line\n${result.stderr}`);
 }
 
 const refreshLock = (box: Sandbox, name: string) => join(box.configDir, 'locks', `refresh-${createHash('sha256').update(name).digest('hex').slice(0, 24)}.lock`);
@@ -84,8 +47,8 @@ describe('a nearly full disk', () => {
     const inDisk = { ...box, configDir: home, amplify: (args: string[], o?: { env?: Record<string, string> }) => box.amplify(args, { ...o, env: { ...env, ...o?.env } }) } as Sandbox;
     try {
       await loginAlice(inDisk);
-      await loginService(inDisk);
-      await bindGit(inDisk);
+      await loginService(platform, inDisk);
+      await bindGit(platform, inDisk);
       for (let i = 0; i < 20; i += 1) assert.equal((await inDisk.amplify(['auth', 'setup', 'git', '--host', `git${i}.example.com:${1000 + i}`])).code, 0);
       await setAccessExpiry(inDisk, ALICE, Date.now() + 5_000);
       // Make alice the one the git host uses, and get one refresh done while there is room (its journal is reserved).
@@ -112,7 +75,7 @@ describe('a nearly full disk', () => {
       assert.deepEqual(await readFile(configFile(inDisk)), configBefore, 'config.json unchanged');
 
       const requests = platform.stats().tokenRequests.length;
-      const get = await gitGet(inDisk, env);
+      const get = await gitGet(platform, inDisk, env);
       assert.notEqual(get.code, 0, `a refreshing get that cannot store must fail\n${get.stdout}${get.stderr}`);
       assert.match(get.stderr, /kept in .*journal/, get.stderr);
       assert.equal(platform.stats().tokenRequests.length, requests + 1, 'the issuer rotated the tokens once');
@@ -120,7 +83,7 @@ describe('a nearly full disk', () => {
       assert.deepEqual(await readFile(tokensFile(inDisk)), tokensBefore, 'tokens.json unchanged (whole)');
 
       await disk.empty();
-      const next = await gitGet(inDisk, env);
+      const next = await gitGet(platform, inDisk, env);
       assert.equal(next.code, 0, next.stderr);
       assert.equal(platform.stats().tokenRequests.length, requests + 1, 'the kept tokens were stored, not asked for again');
       const password = /^password=(.+)$/m.exec(next.stdout)?.[1];
@@ -141,7 +104,7 @@ describe('a nearly full disk', () => {
     if (typeof disk === 'string') return t.skip(disk);
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      await loginService(box);
+      await loginService(platform, box);
       const dockerDir = join(disk.dir, 'docker');
       await mkdir(dockerDir);
       const own = { auths: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`registry${i}.example.com`, { auth: Buffer.from(`user${i}:pw${i}`).toString('base64') }])) };
@@ -185,7 +148,7 @@ describe('a paused lock holder', () => {
   test('a state-lock holder stopped past the stale time finds its lock taken over before it writes, and starts again', async () => {
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      await loginService(box);
+      await loginService(platform, box);
       const holder = stateHolder(box, 'http://paused.example.com');
       await holder.locked;
       holder.child.kill('SIGSTOP');
@@ -210,7 +173,7 @@ describe('a paused lock holder', () => {
     const gw = await gateway(platform.origin);
     try {
       await loginAlice(box);
-      await throughGateway(box, gw);
+      await throughGateway(platform, box, gw);
       gw.mode = 'hold';
       const holder = spawn(process.execPath, [join(ROOT, 'dist', 'amplify.js'), 'auth', 'token', '--min-validity', '100000'], { env: { ...process.env, ...box.env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let holderOut = '';
@@ -241,68 +204,11 @@ describe('a paused lock holder', () => {
   });
 });
 
-/** A service account bound to the git host, its access token expired, its token endpoint a gateway that never answers. */
-async function withHungIssuer(run: (box: Sandbox, gw: Gateway) => Promise<void>): Promise<void> {
-  const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
-  const gw = await gateway(platform.origin);
-  try {
-    const name = await loginService(box);
-    await bindGit(box);
-    await throughGateway(box, gw);
-    await setAccessExpiry(box, name, Date.now() - 1_000);
-    gw.mode = 'hang';
-    await run(box, gw);
-  } finally {
-    await gw.close();
-    await box.cleanup();
-  }
-}
-
-async function timed(run: () => Promise<RunResult>): Promise<{ result: RunResult; ms: number }> {
-  const started = Date.now();
-  const result = await run();
-  return { result, ms: Date.now() - started };
-}
-
-describe('a hung issuer', () => {
-  test('five concurrent gets share one refresh and its failure, within about one deadline', () =>
-    withHungIssuer(async (box, gw) => {
-      const started = Date.now();
-      const gets = await Promise.all(Array.from({ length: 5 }, () => gitGet(box)));
-      const took = Date.now() - started;
-      assert.equal(gw.requests.filter((r) => r.includes('token')).length, 1, `one token request: ${gw.requests.join(', ')}`);
-      assert.ok(took < 20_000, `all done within about one deadline (10 s): ${took} ms`);
-      for (const get of gets) {
-        assert.notEqual(get.code, 0);
-        // The holder's failure, shared; or, for a waiter that started a little before the holder, its own deadline.
-        assert.match(get.stderr, /timed out after 10 s|gave up after 11 s/, get.stderr);
-        assert.doesNotMatch(get.stderr, /remove that directory/);
-        oneLine(get, 'get');
-      }
-    }));
-
-  test('deadlines: a helper get within 12 s, auth token within 32 s, AMPLIFY_HTTP_TIMEOUT=3 within 5 s', () =>
-    withHungIssuer(async (box) => {
-      const get = await timed(() => gitGet(box));
-      assert.ok(get.ms < 12_000, `helper get: ${get.ms} ms`);
-      assert.match(get.result.stderr, /timed out after 10 s waiting for 127\.0\.0\.1/, get.result.stderr);
-      oneLine(get.result, 'get');
-      const token = await timed(() => box.amplify(['auth', 'token']));
-      assert.ok(token.ms < 32_000, `auth token: ${token.ms} ms`);
-      assert.notEqual(token.result.code, 0);
-      assert.match(token.result.stderr, /timed out after 30 s/, token.result.stderr);
-      const alone = await timed(() => box.amplify(['auth', 'token'], { env: { AMPLIFY_HTTP_TIMEOUT: '3' } }));
-      assert.ok(alone.ms < 5_000, `AMPLIFY_HTTP_TIMEOUT=3: ${alone.ms} ms`);
-      assert.match(alone.result.stderr, /timed out after 3 s waiting for 127\.0\.0\.1/, alone.result.stderr);
-      oneLine(alone.result, 'auth token');
-    }));
-});
-
 describe('a lock from the future', () => {
   test('a refresh lock and a state lock whose mtime lies an hour ahead count as stale after the stale time', async () => {
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      const name = await loginService(box);
+      const name = await loginService(platform, box);
       const ahead = new Date(Date.now() + 3_600_000);
       for (const lock of [refreshLock(box, name), join(box.configDir, 'state.lock')]) {
         await mkdir(lock, { recursive: true });
@@ -324,7 +230,7 @@ describe('a lock from the future', () => {
   test("the lock's clock and stale time are the context's: a fake clock moved past the stale time breaks a lock from the future", async () => {
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      await loginService(box);
+      await loginService(platform, box);
       const { mutateState } = (await import(pathToFileURL(join(ROOT, 'src', 'store', 'state.ts')).href)) as typeof import('../src/store/state.js');
       const { createContext } = (await import(pathToFileURL(join(ROOT, 'src', 'context.ts')).href)) as typeof import('../src/context.js');
       const lock = join(box.configDir, 'state.lock');
@@ -351,7 +257,7 @@ describe('state files that are links or writable by others', () => {
   test('a symlinked config.json or tokens.json is refused, and its target neither written nor chmodded', async () => {
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      await loginService(box);
+      await loginService(platform, box);
       const uses: Record<string, string[][]> = {
         [configFile(box)]: [['auth', 'token'], ['auth', 'setup', 'git', '--host', 'x.example.com:1'], ['auth', 'ls']],
         [tokensFile(box)]: [['auth', 'token'], ['auth', 'logout', '--all']],
@@ -384,7 +290,7 @@ describe('state files that are links or writable by others', () => {
   test('a config.json or config directory writable by others is refused with the fix', async () => {
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      await loginService(box);
+      await loginService(platform, box);
       await chmod(configFile(box), 0o666);
       let out = await box.amplify(['auth', 'ls']);
       assert.notEqual(out.code, 0);
@@ -410,7 +316,7 @@ describe('a clock that was ahead', () => {
   test('a token received while the clock was hours ahead is refreshed once the clock is back, not served for hours', async () => {
     const box = await sandbox({ AMPLIFY_TOKEN_STORE: 'file' });
     try {
-      const name = await loginService(box);
+      const name = await loginService(platform, box);
       const { getAccessToken } = (await import(pathToFileURL(join(ROOT, 'src', 'accounts', 'tokens.ts')).href)) as typeof import('../src/accounts/tokens.js');
       const { createContext } = (await import(pathToFileURL(join(ROOT, 'src', 'context.ts')).href)) as typeof import('../src/context.js');
       const quiet = { write: () => true } as unknown as NodeJS.WritableStream;

@@ -16,12 +16,25 @@ function testFiles(dir) {
   });
 }
 
+/**
+ * The order files start in. First those that spend most of their time waiting on a deadline, a lock or an expiry (half
+ * a minute each, little CPU), so that the rest of the suite runs beside their waits instead of after them; then the
+ * heaviest on CPU, so that none of them is left running alone at the end. The rest by name. A name not found is no harm.
+ */
+const WAITING = ['reliability-faults', 'reliability-deadlines', 'network-waits', 'reliability-refresh', 'reliability-files', 'interactive-device'];
+const HEAVY = ['security-helpers', 'reliability-crash', 'keyring-store'];
+const rank = (file) => {
+  const at = [...WAITING, ...HEAVY].findIndex((name) => file.endsWith(`/${name}.test.ts`));
+  return at === -1 ? WAITING.length + HEAVY.length : at;
+};
+
 const filter = process.argv.slice(2);
-const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((word) => f.includes(word))).sort();
-// Files at once. Much of a file's time is waiting (a deadline, a lock, a child process), so more than the two cores can
-// pay on an idle machine: AMPLIFY_TEST_CONCURRENCY=4 says so (the files that bind port 3000 may then meet; 2 is the default).
-const concurrency = Number(process.env.AMPLIFY_TEST_CONCURRENCY) || 2;
-const nodeArgs = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', '--test-reporter=spec', ...files];
+const files = testFiles(join(root, 'test'))
+  .filter((f) => filter.length === 0 || filter.some((word) => f.includes(word)))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+// Files at once (AMPLIFY_TEST_CONCURRENCY; test/run-files.mjs): the waiting ones above, and three more beside them.
+process.env.AMPLIFY_TEST_CONCURRENCY ||= String(WAITING.length + 3);
+const nodeArgs = ['--import', 'tsx', join(root, 'test', 'run-files.mjs'), ...files];
 
 /**
  * The one platform the suites that neither stop, reconfigure nor count on it share (test/platform/index.ts

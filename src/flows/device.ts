@@ -26,29 +26,31 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
     throw issuerError(error, access.issuer, 'starting the device sign-in');
   }
 
-  const minutes = Math.max(1, Math.round(started.expires_in / 60));
-  // What the issuer sent is shown to the person: without control characters.
-  const uri = issuerText(started.verification_uri) ?? '';
-  const code = issuerText(started.user_code) ?? '';
-  person.show(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n`);
-  const complete = issuerText(started.verification_uri_complete);
-  if (complete) person.show(`Or open this link, which carries the code:\n  ${complete}\n`);
-  if (options.launchBrowser) {
-    try {
-      await person.openBrowser(complete ?? uri);
-      person.show('Opened a browser at that page.\n');
-    } catch (error) {
-      person.show(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
-    }
-  }
-  person.show(`The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n`);
-
+  // Ctrl-C and SIGTERM are a clean cancel from the moment the code is shown: their handlers go in before it is (a
+  // signal between the two would otherwise kill the process with the default action).
   const wait = person.waitFor({
     timeoutSeconds: options.timeoutSeconds,
     timeoutMessage: `the device sign-in was not approved within ${options.timeoutSeconds} second${options.timeoutSeconds === 1 ? '' : 's'}; run \`amplify auth login --device\` again (--timeout <seconds> waits longer).`,
   });
-  const spinner = person.waiting(`Waiting for the code ${code} to be approved (Ctrl-C to cancel)…`);
+  let spinner: { stop(): void } | undefined;
   try {
+    const minutes = Math.max(1, Math.round(started.expires_in / 60));
+    // What the issuer sent is shown to the person: without control characters.
+    const uri = issuerText(started.verification_uri) ?? '';
+    const code = issuerText(started.user_code) ?? '';
+    person.show(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n`);
+    const complete = issuerText(started.verification_uri_complete);
+    if (complete) person.show(`Or open this link, which carries the code:\n  ${complete}\n`);
+    if (options.launchBrowser) {
+      try {
+        await person.openBrowser(complete ?? uri);
+        person.show('Opened a browser at that page.\n');
+      } catch (error) {
+        person.show(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
+      }
+    }
+    person.show(`The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n`);
+    spinner = person.waiting(`Waiting for the code ${code} to be approved (Ctrl-C to cancel)…`);
     // openid-client waits the interval the issuer asks for and adds 5 s on each slow_down.
     const polling = oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal: wait.signal });
     const response = await untilAborted(polling, wait.signal);
@@ -57,7 +59,7 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
     if (wait.signal.aborted) throw wait.signal.reason;
     throw pollFailure(error, access.issuer);
   } finally {
-    spinner.stop();
+    spinner?.stop();
     wait.done();
   }
 }

@@ -571,15 +571,17 @@ describe('short-lived tokens', () => {
   });
 
   test('an expired access token is refused everywhere while its refresh token still works', async () => {
-    const platform = await startPlatform({ accessTokenTTL: 1 });
+    // Expiry is counted in whole seconds from a truncated issue time, so a 1 s token can be dead at once on a busy machine:
+    // 3 s leaves every "still valid" check at least 2 s, and 3.1 s of waiting outlives both tokens.
+    const platform = await startPlatform({ accessTokenTTL: 3 });
     try {
       const tokens = await tokenRequest(platform, { grant_type: 'password', client_id: platform.genericClientId, username: 'alice', password: 'alice-pw', scope: 'openid offline_access' });
-      assert.equal(tokens.body.expires_in, 1);
+      assert.equal(tokens.body.expires_in, 3);
       const { clientId, clientSecret } = platform.serviceAccounts.secret;
       const service = await tokenRequest(platform, { grant_type: 'client_credentials' }, [clientId, clientSecret]);
-      assert.equal(service.body.expires_in, 1);
+      assert.equal(service.body.expires_in, 3);
       assert.equal((await bearer(`${platform.origin}/-/whoami`, tokens.body.access_token)).status, 200);
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await new Promise((resolve) => setTimeout(resolve, 3100));
       for (const token of [tokens.body.access_token, service.body.access_token]) {
         assert.equal((await bearer(`${platform.origin}/-/whoami`, token)).status, 401);
         assert.equal((await bearer(`${platform.platformUrl}/api/v1/auth/findSession`, token)).status, 401);

@@ -1,11 +1,15 @@
 // Faults for the reliability tests: a small tmpfs filled to the last few KB, and an HTTP gateway in front of the
 // local platform that can hang (accept and never answer) or hold an answer until told.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, rm, truncate } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GIT_HELPER } from '../helpers-support.js';
+import type { Platform } from '../platform/index.js';
+import type { RunResult, Sandbox } from './cli.js';
 
 export interface SmallDisk {
   dir: string;
@@ -131,4 +135,45 @@ export async function gateway(upstream: string): Promise<Gateway> {
 export async function ensureDir(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return dir;
+}
+
+// What the fault tests (reliability-faults, reliability-deadlines) do to a sandbox against their platform.
+
+export async function loginService(platform: Platform, box: Sandbox): Promise<string> {
+  const sa = platform.serviceAccounts.secret;
+  const out = await box.amplify(['auth', 'login', '--base-url', platform.baseUrl, '--platform-url', platform.platformUrl, '--client-id', sa.clientId], {
+    env: { AMPLIFY_CLIENT_SECRET: sa.clientSecret },
+  });
+  assert.equal(out.code, 0, out.stderr);
+  return sa.clientId;
+}
+
+export const configFile = (box: Sandbox) => join(box.configDir, 'config.json');
+export const tokensFile = (box: Sandbox) => join(box.configDir, 'tokens.json');
+
+/** Sends the account's token requests (the cached discovery's token endpoint) through the gateway. */
+export async function throughGateway(platform: Platform, box: Sandbox, gw: Gateway): Promise<void> {
+  const config = JSON.parse(await readFile(configFile(box), 'utf8')) as { issuers: Record<string, Record<string, unknown>> };
+  for (const metadata of Object.values(config.issuers)) metadata.token_endpoint = String(metadata.token_endpoint).replace(platform.origin, gw.origin);
+  await writeFile(configFile(box), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Moves the stored access token's expiry (file store), so that the next use refreshes. */
+export async function setAccessExpiry(box: Sandbox, name: string, expiresAt: number): Promise<void> {
+  const store = JSON.parse(await readFile(tokensFile(box), 'utf8')) as { entries: Record<string, { accessExpiresAt: number }> };
+  store.entries[`account:${name}`]!.accessExpiresAt = expiresAt;
+  await writeFile(tokensFile(box), `${JSON.stringify(store, null, 2)}\n`);
+}
+
+export const gitGet = (platform: Platform, box: Sandbox, env: Record<string, string> = {}) =>
+  box.run(GIT_HELPER, ['get'], { input: `protocol=http\nhost=127.0.0.1:${platform.port}\n\n`, env });
+
+export async function bindGit(platform: Platform, box: Sandbox): Promise<void> {
+  const out = await box.amplify(['auth', 'setup', 'git', '--host', `127.0.0.1:${platform.port}`]);
+  assert.equal(out.code, 0, out.stderr);
+}
+
+export function oneLine(result: RunResult, what: string): void {
+  assert.doesNotMatch(result.stderr, /\n\s+at /, `${what}: no stack trace`);
+  assert.equal(result.stderr.trim().split('\n').length, 1, `${what}: one line\n${result.stderr}`);
 }
