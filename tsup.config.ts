@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 import { FAST_TIER_REQUIRES } from './src/bin/entries.js';
+import { TOOLS } from './src/tools/index.js';
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -35,15 +36,34 @@ const silentDebug = (options: { alias?: Record<string, string> }): void => {
 const cjsFile = (name: string, entry: string, options: Options): Promise<void> =>
   build({ ...shared, config: false, entry: { [name]: entry }, outDir: OUT, format: ['cjs'], splitting: false, clean: false, dts: false, silent: true, removeNodeProtocol: false, ...options });
 
-/** A warning (import.meta in CommonJS, say) is a tier that would misbehave at run time: the build fails instead. */
+/**
+ * A warning is a tier that would misbehave at run time: the build fails instead. All but one: esbuild warns of
+ * import.meta in CommonJS for every module of ours it reads, and a tool's setup code (src/setup/paths.ts) is read
+ * and then dropped from the tiers (isOwnSetup). Those modules are noted, and noImportMeta fails the build where one
+ * of them was kept.
+ */
+const IMPORT_META_WARNING = /"import\.meta" is not available with the "cjs" output format/;
+const importMetaReaders = new Set<string>();
 const noWarnings = (what: string): EsbuildPlugin => ({
   name: 'no-warnings',
   setup(esbuild) {
     esbuild.onEnd((result) => {
-      if (result.warnings.length > 0) throw new Error(`${what} built with warnings: ${result.warnings.map((w) => w.text).join('; ')}`);
+      const warnings = result.warnings.filter((w) => {
+        if (!IMPORT_META_WARNING.test(w.text) || !w.location) return true;
+        importMetaReaders.add(w.location.file);
+        return false;
+      });
+      if (warnings.length > 0) throw new Error(`${what} built with warnings: ${warnings.map((w) => w.text).join('; ')}`);
     });
   },
 });
+
+/** esbuild heads each module's code in a bundle with a comment naming it: none of the import.meta readers may be there. */
+async function noImportMeta(file: string): Promise<void> {
+  const code = await readFile(file, 'utf8');
+  const kept = [...importMetaReaders].filter((module) => code.includes(`\n// ${module}\n`));
+  if (kept.length > 0) throw new Error(`${file} keeps ${kept.join(', ')}, whose import.meta is empty in CommonJS`);
+}
 
 /**
  * Heads a tier run through vm.Script (src/bin/fast-start.ts) with the content hash that names its code cache. Such a
@@ -95,13 +115,32 @@ function refuseLazyTokenStore(path: string, importer: string, resolveDir: string
 }
 
 /**
- * The tool table (src/tools/<tool>.ts) loads each tool's halves by import(): its answer (src/credential/<tool>.ts),
- * which both helpers' tiers bundle, and its setup (src/setup/<tool>.ts), which no helper call runs, so neither tier
- * carries it (nor the loader, dist/fast-start.cjs, which reads the table for the tools' names only).
+ * A tool's module (src/tools/<tool>.ts) loads its own setup code by import() of itself (ToolSetup's load). In the
+ * helpers' tiers that import is a stand-in, so their bundles keep only the entry and the answer: no helper call runs a
+ * setup. checkNoSetup holds the built tiers to it.
  */
-const fromToolTable = (args: { importer: string }): boolean => args.importer.startsWith(resolve('src/tools'));
-const isAnswerHalf = (args: { importer: string; path: string }): boolean => fromToolTable(args) && args.path.startsWith('../credential/');
-const isSetupHalf = (args: { importer: string; path: string }): boolean => fromToolTable(args) && args.path.startsWith('../setup/');
+const TOOLS_DIR = resolve('src/tools');
+const isOwnSetup = (args: { importer: string; path: string; resolveDir: string }): boolean =>
+  args.importer.startsWith(TOOLS_DIR + sep) && resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts') === args.importer;
+
+async function checkNoSetup(file: string): Promise<void> {
+  const code = await readFile(file, 'utf8');
+  const carried = TOOLS.filter((tool) => new RegExp(`\\b${tool.name}Setup\\s*=`).test(code)).map((tool) => tool.name);
+  if (carried.length > 0) throw new Error(`${file} carries the setup code of ${carried.join(', ')}: a helper tier must not (see isOwnSetup in tsup.config.ts)`);
+}
+
+/**
+ * What the loader (dist/fast-start.cjs, compiled from source on every call) knows of the tool table: the entries'
+ * data that src/bin/entries.ts routes by, read from the table here, so that no tool's code is in it.
+ */
+const launcherTools = (): string =>
+  `export const TOOLS = ${JSON.stringify(
+    TOOLS.map((tool) => ({
+      name: tool.name,
+      ...('executable' in tool ? { executable: tool.executable } : {}),
+      ...('credential' in tool ? { credential: { args: tool.credential.args, ...('optionLine' in tool.credential ? { optionLine: tool.credential.optionLine } : {}) } } : {}),
+    })),
+  )};\n`;
 
 /** Modules in `namespace` are stand-ins that report the miss (src/bin/fast-miss.ts) and throw. */
 function standIn(esbuild: Parameters<EsbuildPlugin['setup']>[0], namespace: string): void {
@@ -132,7 +171,7 @@ async function buildFastTier(): Promise<void> {
         name: 'fast-tier-stand-ins',
         setup(esbuild) {
           esbuild.onResolve({ filter: /.*/ }, (args) => {
-            if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring' || isAnswerHalf(args)) return undefined;
+            if (args.kind !== 'dynamic-import' || args.path === '@napi-rs/keyring') return undefined;
             refuseLazyTokenStore(args.path, args.importer, args.resolveDir);
             return { path: args.path, namespace: 'fast-tier-stand-in' };
           });
@@ -143,6 +182,8 @@ async function buildFastTier(): Promise<void> {
     ],
   });
   await checkFastTier(join(OUT, 'credential-fast.cjs'));
+  await checkNoSetup(join(OUT, 'credential-fast.cjs'));
+  await noImportMeta(join(OUT, 'credential-fast.cjs'));
   await headWithHash(join(OUT, 'credential-fast.cjs'));
   // What the tier hands a helper call to when it needs more than a read (a refresh, a store, an erase): the helpers'
   // whole code (src/bin/credential.ts) as one CommonJS file, every dynamic import bundled, loaded the same way.
@@ -155,13 +196,15 @@ async function buildFastTier(): Promise<void> {
       {
         name: 'no-setup-in-the-full-tier',
         setup(esbuild) {
-          esbuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && isSetupHalf(args) ? { path: args.path, namespace: 'full-tier-stand-in' } : undefined));
+          esbuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && isOwnSetup(args) ? { path: args.path, namespace: 'full-tier-stand-in' } : undefined));
           standIn(esbuild, 'full-tier-stand-in');
         },
       },
       noWarnings('the helpers\' full tier'),
     ],
   });
+  await checkNoSetup(join(OUT, 'credential-full.cjs'));
+  await noImportMeta(join(OUT, 'credential-full.cjs'));
   await headWithHash(join(OUT, 'credential-full.cjs'));
   // What loads both: small, and compiled from source every time; its import() reaches the ES module CLI.
   await cjsFile('fast-start', 'src/bin/fast-start.ts', {
@@ -170,13 +213,27 @@ async function buildFastTier(): Promise<void> {
         name: 'full-build-external',
         setup(esbuild) {
           esbuild.onResolve({ filter: /^\.\/amplify\.js$/ }, (args) => ({ path: args.path, external: true }));
-          // The tool table's halves (see fromToolTable): the loader reads only the tools' names, never loads a half.
-          esbuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && fromToolTable(args) ? { path: args.path, external: true } : undefined));
+          // The tool table as data (launcherTools): the loader routes by the tools' names and arguments, and runs none.
+          esbuild.onResolve({ filter: /\/tools\/index\.js$/ }, () => ({ path: 'tool-table', namespace: 'launcher-tools' }));
+          esbuild.onLoad({ filter: /.*/, namespace: 'launcher-tools' }, () => ({ contents: launcherTools(), loader: 'js' }));
         },
       },
     ],
   });
 }
+
+/**
+ * In the ES module CLI, a tool module's import() of itself (isOwnSetup) would make it a chunk of its own, which
+ * imports the table's chunk that imports it: a cycle between chunks, where one runs before the other has defined its
+ * entry. The import goes to a module that re-exports the tool's instead, so the tool stays with the table.
+ */
+const ownSetupReexport: EsbuildPlugin = {
+  name: 'own-setup-reexport',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && isOwnSetup(args) ? { path: args.importer, namespace: 'own-setup' } : undefined));
+    esbuild.onLoad({ filter: /.*/, namespace: 'own-setup' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};\n`, loader: 'ts', resolveDir: TOOLS_DIR }));
+  },
+};
 
 export default defineConfig({
   ...shared,
@@ -187,6 +244,7 @@ export default defineConfig({
   clean: true,
   dts: { entry: { index: 'src/index.ts' } },
   esbuildOptions: silentDebug,
+  esbuildPlugins: [ownSetupReexport],
   // Bundled CommonJS dependencies (the proxy agents, parts of the OAuth and prompt stacks) expect require and __filename.
   // The require is made on first use, so chunks that never call it never pay for it.
   banner: {

@@ -5,8 +5,10 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createContext, type Context } from '../src/context.js';
-import { dockerCredential } from '../src/credential/docker.js';
-import { gitCredential } from '../src/credential/git.js';
+// The table first, then the tools' answers (src/tools/index.ts says why).
+import '../src/tools/index.js';
+import { dockerCredential } from '../src/tools/docker.js';
+import { gitCredential } from '../src/tools/git.js';
 import type { HelperAnswer } from '../src/credential/io.js';
 import { sharedPlatform, type Platform } from './platform/index.js';
 import { HELPERS, runProcess, sandbox, type RunResult, type Sandbox } from './support/cli.js';

@@ -33,4 +33,5 @@ export const stat = promised(statSync);
 export const chmod = write('chmod');
 export const mkdir = write('mkdir');
 export const unlink = write('unlink');
+export const rm = write('rm');
 export const constants = fsConstants;

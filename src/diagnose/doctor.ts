@@ -180,7 +180,7 @@ async function checkBinding(ctx: DoctorContext, config: ConfigFile, binding: Hos
   if (binding.account && !config.accounts[binding.account]) {
     return fail(id, `bound to ${binding.account}, which is logged out`, binding.login ? `${binding.login}, or ${setupCommand(binding, '--account <name>')}` : setupCommand(binding, '--account <name>'));
   }
-  // Each tool's wiring is its setup's to check (src/setup/<tool>.ts): what its own configuration must say for the binding to be used.
+  // Each tool's wiring is its setup's to check (`<tool>Setup` in src/tools/<tool>.ts): what its own configuration must say for the binding to be used.
   const tool = toolNamed(binding.tool);
   if (!tool) return fail(id, `amplify does not know the tool "${binding.tool}"`, `amplify auth setup ${binding.tool} … --remove, or edit config.json`);
   const result = await (await tool.setup.load()).check(ctx, binding);

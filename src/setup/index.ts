@@ -1,5 +1,5 @@
-// `amplify auth setup`: bind a host to an account and have the tool's setup (src/setup/<tool>.ts, through the tool
-// table src/tools/index.ts) write the tool's own configuration to use the helper.
+// `amplify auth setup`: bind a host to an account and have the tool's setup (`<tool>Setup` in src/tools/<tool>.ts,
+// through the tool table src/tools/index.ts) write the tool's own configuration to use the helper.
 import { bindingProblem, hostBindings, putBinding, removeBinding } from '../accounts/bindings.js';
 import { resolveAccount } from '../accounts/model.js';
 import { AmplifyError } from '../errors.js';

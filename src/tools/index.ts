@@ -2,6 +2,8 @@
 // Everything that varies by tool reads this table: the credential dispatch (src/credential/main.ts), the
 // `amplify credential` and `amplify auth setup` commands, the executables (src/bin/entries.ts), the binding slots,
 // setup (src/setup/index.ts) and doctor. test/unit/tools.test.ts holds it to package.json's bin and helpers/.
+// Reach a tool through this table: a tool module imported first would meet its own entry here before defining it
+// (src/tools/<tool>.ts imports src/accounts/bindings.ts, which imports this table).
 import { docker } from './docker.js';
 import { git } from './git.js';
 import { kubectl } from './kubectl.js';

@@ -1,7 +1,7 @@
 // What a helper tool entry (src/tools/<tool>.ts) says: the tool's name, the executable that speaks for it, how a call
-// of `amplify credential <tool>` is parsed and answered, and how `amplify auth setup <tool>` wires it. Data and small
-// functions only: the answer and the setup code are the entry's two halves, each loaded through the entry (below),
-// so that the loader (src/bin/fast-start.ts) and the build read this table without bundling either.
+// of `amplify credential <tool>` is parsed and answered, and how `amplify auth setup <tool>` wires it. The tool's file
+// holds its answer and its setup code too; the build keeps the setup out of the helpers' tiers, and gives the loader
+// (src/bin/fast-start.ts) the entries' data only (tsup.config.ts).
 import type { Context } from '../context.js';
 import type { HelperAnswer, HelperContext } from '../credential/io.js';
 import type { HostBinding } from '../store/config.js';
@@ -24,7 +24,7 @@ export type CredentialArg =
   | { kind: 'string'; name: string; description: string; required?: boolean; placeholder?: string }
   | { kind: 'boolean'; name: string; description: string };
 
-/** The answer half: `amplify credential <tool> ...` (and the tool's executable, which calls the same). */
+/** `amplify credential <tool> ...` (and the tool's executable, which calls the same). */
 export interface CredentialSpec {
   /** `amplify credential <tool> --help`. */
   description: string;
@@ -61,7 +61,7 @@ export interface SetupTarget {
   account?: string;
 }
 
-/** The setup half's code (src/setup/<tool>.ts), loaded when a setup or doctor runs. */
+/** The tool's setup code (`<tool>Setup` in src/tools/<tool>.ts), loaded when a setup or doctor runs. */
 export interface ToolSetup {
   /** The binding's hosts for a target (git: the https origin, and http for a loopback host); a usage error for a bad one. */
   bindingHosts(target: string): string[];
@@ -73,7 +73,7 @@ export interface ToolSetup {
   check(ctx: Pick<Context, 'env' | 'runTool'>, binding: HostBinding): Promise<Wiring>;
 }
 
-/** The setup half as data: `amplify auth setup <tool>`'s flags and help. */
+/** `amplify auth setup <tool>`'s flags and help, and how its code is loaded. */
 export interface SetupSpec {
   /** The option naming the target. */
   flag: '--host' | '--registry' | '--cluster';
@@ -89,6 +89,7 @@ export interface SetupSpec {
   perAccount?: boolean;
   /** The target `setup` takes, from a binding's host (what `amplify auth setup <tool> <flag> <target>` repeats). */
   target(host: string): string;
+  /** The tool module's own `<tool>Setup`, loaded from itself: what the build makes a stand-in in the helpers' tiers. */
   load(): Promise<ToolSetup>;
 }
 
@@ -100,9 +101,3 @@ export interface ToolEntry {
   credential?: CredentialSpec;
   setup: SetupSpec;
 }
-
-/** A handler of a lazily loaded module: the build bundles src/credential/* into the helpers' tiers (tsup.config.ts). */
-export const lazyHandler =
-  <M>(load: () => Promise<M>, answer: (module: M, ctx: HelperContext, action: string | undefined, input: Buffer) => Promise<HelperAnswer>): Handler =>
-  async (ctx, action, input) =>
-    answer(await load(), ctx, action, input);

@@ -37,10 +37,40 @@ describe('the tool table and what ships', () => {
     assert.deepEqual([...HELPER_TOOLS], TOOLS.filter((t) => 'credential' in t).map((t) => t.name));
   });
 
-  it('every tool\'s setup half loads and has its four parts', async () => {
+  it('every tool\'s setup loads, from its own module, and has its four parts', async () => {
     for (const tool of TOOLS) {
       const setup = await tool.setup.load();
       for (const part of ['bindingHosts', 'configure', 'unconfigure', 'check'] as const) assert.equal(typeof setup[part], 'function', `${tool.name} setup.${part}`);
+      const module = (await import(`../../src/tools/${tool.name}.js`)) as Record<string, unknown>;
+      assert.equal(module[`${tool.name}Setup`], setup, `${tool.name}'s setup is src/tools/${tool.name}.ts's ${tool.name}Setup`);
+      assert.equal(module[tool.name], tool, `${tool.name}'s entry is src/tools/${tool.name}.ts's ${tool.name}`);
+    }
+  });
+});
+
+describe('a tool is one file, and each program gets the part of it that it runs', () => {
+  const dist = (name: string) => readFileSync(join(ROOT, 'dist', name), 'utf8');
+
+  it('no tool keeps code elsewhere: src/credential and src/setup hold only what all tools share', () => {
+    for (const dir of ['credential', 'setup']) {
+      const owned = readdirSync(join(ROOT, 'src', dir)).filter((file) => TOOLS.some((tool) => file === `${tool.name}.ts`));
+      assert.deepEqual(owned, [], `src/${dir}/ holds a tool's own code`);
+    }
+  });
+
+  it('the loader holds the table as data, with none of the tools\' code', () => {
+    const launcher = dist('fast-start.cjs');
+    assert.doesNotMatch(launcher, /^\/\/ src\/tools\//m, 'dist/fast-start.cjs bundles a tool module');
+    for (const tool of TOOLS) assert.ok(launcher.includes(JSON.stringify(tool.name)), `dist/fast-start.cjs routes ${tool.name}`);
+  });
+
+  it('both helpers\' tiers answer for every tool and carry no tool\'s setup', () => {
+    for (const tier of ['credential-fast.cjs', 'credential-full.cjs']) {
+      const code = dist(tier);
+      for (const tool of TOOLS) {
+        assert.match(code, new RegExp(`^// src/tools/${tool.name}\\.ts$`, 'm'), `dist/${tier} has ${tool.name}'s entry`);
+        assert.doesNotMatch(code, new RegExp(`\\b${tool.name}Setup\\s*=`), `dist/${tier} carries ${tool.name}'s setup`);
+      }
     }
   });
 });
