@@ -125,7 +125,7 @@ const isOwnSetup = (args: { importer: string; path: string; resolveDir: string }
 
 async function checkNoSetup(file: string): Promise<void> {
   const code = await readFile(file, 'utf8');
-  const carried = TOOLS.filter((tool) => new RegExp(`\\b${tool.name}Setup\\s*=`).test(code)).map((tool) => tool.name);
+  const carried = TOOLS.filter((tool) => new RegExp(`\\b${tool.name}Setup\\d*\\s*=`).test(code)).map((tool) => tool.name);
   if (carried.length > 0) throw new Error(`${file} carries the setup code of ${carried.join(', ')}: a helper tier must not (see isOwnSetup in tsup.config.ts)`);
 }
 

@@ -9,9 +9,16 @@ import { completeAuthorization } from './platform/browserless.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { chromiumMissing, launchChromium, signInWithBrowser, startCli, withPage, type WaitingCli } from './support/browser.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
+import { holdPort3000 } from './support/port3000.js';
 
 let platform: Platform;
 let chromium: Chromium | undefined;
+// This file logs in on localhost:3000, which is one for the machine: test/support/port3000.ts.
+let port3000: Awaited<ReturnType<typeof holdPort3000>> | undefined;
+before(async () => {
+  port3000 = await holdPort3000();
+});
+after(async () => port3000?.release());
 before(async () => {
   platform = await startPlatform({ quiet: true });
   if (!chromiumMissing()) chromium = await launchChromium();

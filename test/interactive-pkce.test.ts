@@ -11,6 +11,7 @@ import { Browser, completeAuthorization } from './platform/browserless.js';
 import { startPlatform, type Platform } from './platform/index.js';
 import { chromiumMissing, launchChromium, signInWithBrowser, startCli, type WaitingCli } from './support/browser.js';
 import { json, sandbox, type Sandbox } from './support/cli.js';
+import { holdPort3000 } from './support/port3000.js';
 
 interface Account {
   name: string;
@@ -22,6 +23,12 @@ interface Account {
 }
 
 let platform: Platform;
+// This file logs in on localhost:3000, which is one for the machine: test/support/port3000.ts.
+let port3000: Awaited<ReturnType<typeof holdPort3000>> | undefined;
+before(async () => {
+  port3000 = await holdPort3000();
+});
+after(async () => port3000?.release());
 before(async () => {
   platform = await startPlatform({ quiet: true });
 });

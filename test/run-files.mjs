@@ -4,6 +4,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 
 const files = process.argv.slice(2);
+// test/run.mjs sets AMPLIFY_TEST_CONCURRENCY (9 unless given); run on its own, two files at a time.
 const concurrency = Number(process.env.AMPLIFY_TEST_CONCURRENCY) || 2;
 const stream = run({ files, concurrency, timeout: 240_000 });
 stream.on('test:fail', (data) => {

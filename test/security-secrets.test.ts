@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { startPlatform, type Platform } from './platform/index.js';
 import { approveDevice, completeAuthorization } from './platform/browserless.js';
 import { AMPLIFY_BIN, filesUnder, HELPERS, json, runProcess, sandbox, type RunResult, type Sandbox } from './support/cli.js';
+import { holdPort3000 } from './support/port3000.js';
 
 const DEBUG = { AMPLIFY_DEBUG: '1' };
 const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
@@ -87,6 +88,12 @@ function interactive(args: string[], env: Record<string, string>, onStderr: (soF
 
 const ok = (r: RunResult, what: string) => assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
 
+// This file logs in on localhost:3000, which is one for the machine: test/support/port3000.ts.
+let port3000: Awaited<ReturnType<typeof holdPort3000>> | undefined;
+before(async () => {
+  port3000 = await holdPort3000();
+});
+after(async () => port3000?.release());
 before(async () => {
   platform = await startPlatform({ quiet: true });
   box = await sandbox();

@@ -49,6 +49,8 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
         person.show(`Could not open a browser (${(error as Error).message}); use the link above.\n`);
       }
     }
+    // A Ctrl-C while the browser was being opened ends the login here, before more is shown.
+    if (wait.signal.aborted) throw wait.signal.reason;
     person.show(`The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n`);
     spinner = person.waiting(`Waiting for the code ${code} to be approved (Ctrl-C to cancel)…`);
     // openid-client waits the interval the issuer asks for and adds 5 s on each slow_down.

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 const FLOWS = new URL('../../src/flows/', import.meta.url);
-const ABOVE = ['../prompts.js', '../commands/', '../credential/', '../setup/', '../cli.js', '@inquirer/', 'clipanion'];
+const ABOVE = ['../prompts.js', '../commands/', '../credential/', '../setup/', '../tools/', '../cli.js', '@inquirer/', 'clipanion'];
 
 describe('src/flows stays below the UI', () => {
   for (const name of readdirSync(FLOWS).filter((file) => file.endsWith('.ts'))) {
