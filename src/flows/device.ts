@@ -38,9 +38,9 @@ export async function deviceLogin(ctx: BrowserLoginContext, options: BrowserLogi
     // What the issuer sent is shown to the person: without control characters.
     const uri = issuerText(started.verification_uri) ?? '';
     const code = issuerText(started.user_code) ?? '';
-    person.show(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n`);
     const complete = issuerText(started.verification_uri_complete);
-    if (complete) person.show(`Or open this link, which carries the code:\n  ${complete}\n`);
+    // One write, so that whoever reads it (a person, a script waiting for the code) gets the link with the code.
+    person.show(`To sign in, open ${uri} in a browser on any device and enter the code:\n\n    ${code}\n\n${complete ? `Or open this link, which carries the code:\n  ${complete}\n` : ''}`);
     if (options.launchBrowser) {
       try {
         await person.openBrowser(complete ?? uri);
