@@ -19,10 +19,11 @@ function testFiles(dir) {
 /**
  * The order files start in. First those that spend most of their time waiting on a deadline, a lock or an expiry (half
  * a minute each, little CPU), so that the rest of the suite runs beside their waits instead of after them; then the
- * heaviest on CPU, so that none of them is left running alone at the end. The rest by name. A name not found is no harm.
+ * heaviest on CPU and the three that take turns on port 3000 (test/support/port3000.ts), so that none of them is left
+ * running alone at the end. The rest by name. A name not found is no harm.
  */
 const WAITING = ['reliability-faults', 'reliability-deadlines', 'network-waits', 'reliability-refresh', 'reliability-files', 'interactive-device'];
-const HEAVY = ['security-helpers', 'reliability-crash', 'keyring-store'];
+const HEAVY = ['security-helpers', 'reliability-crash', 'keyring-store', 'network-proxy', 'interactive-amplify', 'interactive-pkce', 'security-secrets'];
 const rank = (file) => {
   const at = [...WAITING, ...HEAVY].findIndex((name) => file.endsWith(`/${name}.test.ts`));
   return at === -1 ? WAITING.length + HEAVY.length : at;
