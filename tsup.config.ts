@@ -5,6 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 import { FAST_TIER_REQUIRES } from './src/bin/entries.js';
 import { TOOLS } from './src/tools/index.js';
+import type { ToolEntry } from './src/tools/types.js';
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -134,11 +135,12 @@ async function checkNoSetup(file: string): Promise<void> {
  * data that src/bin/entries.ts routes by, read from the table here, so that no tool's code is in it.
  */
 const launcherTools = (): string =>
+  // JSON leaves out what a tool does not have (undefined), as its entry does.
   `export const TOOLS = ${JSON.stringify(
-    TOOLS.map((tool) => ({
+    TOOLS.map((tool: ToolEntry) => ({
       name: tool.name,
-      ...('executable' in tool ? { executable: tool.executable } : {}),
-      ...('credential' in tool ? { credential: { args: tool.credential.args, ...('optionLine' in tool.credential ? { optionLine: tool.credential.optionLine } : {}) } } : {}),
+      executable: tool.executable,
+      credential: tool.credential && { args: tool.credential.args, optionLine: tool.credential.optionLine },
     })),
   )};\n`;
 
