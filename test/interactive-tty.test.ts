@@ -182,6 +182,10 @@ describe('pickers', () => {
     }));
 });
 
+// A plain OIDC client's browser login, on 127.0.0.1 and a port of its own: an Amplify deployment's comes back to port 3000,
+// which is the machine's one and belongs to the files holding test/support/port3000.ts's lock.
+const plainOidc = (): string[] => ['--issuer', platform.issuer, '--client-id', platform.genericClientId];
+
 describe('browser login on a terminal', () => {
   test('a progress line shows while waiting and is cleared once the login completes', async (t) => {
     const box = await sandbox();
@@ -192,7 +196,7 @@ describe('browser login on a terminal', () => {
       await inTerminal(
         t,
         box,
-        ['auth', 'login', ...issuerFlags(platform)],
+        ['auth', 'login', ...plainOidc()],
         async (term) => {
           await term.waitFor(/Waiting for the sign-in in the browser \(Ctrl-C to cancel\)/);
           const callback = await completeAuthorization(await readFile(urlFile, 'utf8'), 'alice', 'alice-pw');
@@ -214,7 +218,7 @@ describe('browser login on a terminal', () => {
   test('Ctrl-C at the terminal while waiting for the browser cancels: exit 130, nothing stored', async (t) => {
     const box = await sandbox();
     try {
-      await inTerminal(t, box, ['auth', 'login', ...issuerFlags(platform), '--no-launch-browser'], async (term) => {
+      await inTerminal(t, box, ['auth', 'login', ...plainOidc(), '--no-launch-browser'], async (term) => {
         await term.waitFor(/Waiting for the sign-in in the browser/);
         await term.press('C-c');
         assert.equal(await term.exitCode(), 130);

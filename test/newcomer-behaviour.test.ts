@@ -254,9 +254,10 @@ describe('the ls table', () => {
 });
 
 describe('the browser launch', () => {
+  // A plain OIDC client, on a port of its own: port 3000 belongs to the files holding test/support/port3000.ts's lock.
   test('"Opened a browser" only when the launch worked: BROWSER=false says it could not open one', () =>
     withBox(async (box) => {
-      const out = await box.amplify(['auth', 'login', ...issuerFlags(platform), '--timeout', '3'], { env: { BROWSER: 'false' } });
+      const out = await box.amplify(['auth', 'login', '--issuer', platform.issuer, '--client-id', platform.genericClientId, '--timeout', '3'], { env: { BROWSER: 'false' } });
       assert.equal(out.code, 1);
       assert.doesNotMatch(out.stderr, /Opened a browser/);
       assert.match(out.stderr, /Could not open a browser/);
