@@ -177,7 +177,11 @@ describe('the loopback callback server', () => {
     assert.match(await answer.text(), /close this tab/);
     const result = await cli.done;
     assert.equal(result.code, 0, result.stderr);
-    await assert.rejects(fetch(good), 'a second callback finds the server closed');
+    const again = await fetch(good).then(
+      async (r) => `HTTP ${r.status}: ${(await r.text()).slice(0, 200)}`,
+      () => undefined,
+    );
+    assert.equal(again, undefined, `a second callback finds the server closed, but ${new URL(good).origin} answered (another login on the port?)`);
     assert.equal(codeRedemptions().length, redemptionsBefore + 1, 'one code redemption');
     assert.deepEqual((await accounts(box)).map((a) => a.name), ['amplify-cli:alice@example.com']);
   });

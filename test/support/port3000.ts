@@ -4,7 +4,7 @@
 // login takes 3000 from interactive-amplify's test of it. amplify's own cross-process lock (src/store/lock.ts), in the
 // suite's cache, or the temp directory when a file runs alone; a holder that died stops renewing it and is replaced.
 // Any other file's browser login uses a plain OIDC client (`--issuer`), whose redirect is 127.0.0.1 on a port of its own:
-// one `--base-url` browser login elsewhere once answered interactive-pkce's "the server is gone" check from port 3000.
+// a `--base-url` browser login elsewhere could take 3000 (or 3001) and answer interactive-pkce's "the server is gone" check.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, type HeldLock } from '../../src/store/lock.js';
