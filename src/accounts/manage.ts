@@ -1,8 +1,8 @@
 // Listing, switching and logging out accounts.
 import type { Context } from '../context.js';
 import { isAmplifyError } from '../errors.js';
-import { access } from 'node:fs/promises';
 import { readConfig, type AccountRecord, type ConfigFile } from '../store/config.js';
+import { exists } from '../store/files.js';
 import { mutateState, readState } from '../store/state.js';
 import { accountKey, chooseTokenStore } from '../store/tokens.js';
 import { accountNames, loginCommand, resolveAccount, resolveOrg, toView, type AccountView } from './model.js';
@@ -23,7 +23,7 @@ async function heldBy(ctx: ViewContext, config: ConfigFile): Promise<(name: stri
     const secrets = await store.read();
     return (name) => secrets[accountKey(name)] !== undefined;
   }
-  const present = await access(store.location).then(() => true, () => false);
+  const present = await exists(store.location);
   return () => present;
 }
 

@@ -7,7 +7,7 @@
 // notion of loopback. This file is loaded with the HTTP client only, and the agents only when a proxy is chosen.
 import type { Agent } from 'node:http';
 import { registerSecret } from '../log.js';
-import { isLoopbackHost } from '../net/hosts.js';
+import { isLoopbackHost } from './hosts.js';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,18 +1,17 @@
 // What the tools' setups share: the user's home, PATH lookups, and reading and writing a tool's own files.
-import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
+import { constants as fsConstants, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import { AmplifyError } from '../errors.js';
 import { isObject } from '../json.js';
-import { readOptionalFile } from '../store/files.js';
+import { exists, readOptionalFile } from '../store/files.js';
 
 export const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homedir();
 
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** Whether `path` exists (and allows `mode`). */
-export const exists = (path: string, mode = fsConstants.F_OK): Promise<boolean> => access(path, mode).then(() => true, () => false);
+export { exists };
 
 /** Where `command` is on PATH (an executable file), or undefined. */
 export async function onPath(ctx: Pick<Context, 'env'>, command: string): Promise<string | undefined> {

@@ -1,10 +1,13 @@
 // Files on disk: atomic 0600 writes in a 0700 directory, cross-process locks, and reads that report corruption by name.
-import { constants, chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { access, constants, chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AmplifyError, errnoCode } from '../errors.js';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
+
+/** Whether `path` exists (and allows `mode`). */
+export const exists = (path: string, mode = constants.F_OK): Promise<boolean> => access(path, mode).then(() => true, () => false);
 
 /** Creates the directory if needed and (re)applies 0700, even where a user loosened it. */
 export async function ensurePrivateDir(dir: string): Promise<void> {

@@ -1,6 +1,6 @@
 // Store choice: AMPLIFY_TOKEN_STORE, then config auth.tokenStore, else the keyring with an announced fallback to file.
-import { access } from 'node:fs/promises';
 import type { Context } from '../../context.js';
+import { exists } from '../files.js';
 import type { TokenStore } from './backend.js';
 import { fileBackend, tokensFile } from './file.js';
 import { keyringBackend } from './keyring.js';
@@ -12,12 +12,6 @@ export interface StoreChoice {
   /** Set when the default keyring store fell back to the file store: to be announced at login. */
   fallbackNotice?: string;
 }
-
-const exists = (file: string): Promise<boolean> =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * Picks the store: AMPLIFY_TOKEN_STORE, then config auth.tokenStore, else keyring with an announced
