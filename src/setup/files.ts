@@ -11,6 +11,9 @@ export const home = (ctx: Pick<Context, 'env'>): string => ctx.env.HOME || homed
 
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** One word for a POSIX shell, whatever it holds: single quotes, and each ' inside as '\''. */
+export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
 export { exists };
 
 /** Where `command` is on PATH (an executable file), or undefined. */
@@ -32,6 +35,16 @@ export async function writeToolFile(file: string, text: string): Promise<void> {
   await writeWhole(file, text, { mode: 0o600, keepMode: true, followLink: true });
 }
 
+/**
+ * Writes a launcher a tool runs (a shell script, no token in it) whole or not at all, as an executable of `mode`, its
+ * directory made with that mode where missing.
+ */
+export async function writeLauncher(file: string, script: string, mode: number): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode });
+  const { writeWhole } = await import('../store/write.js');
+  await writeWhole(file, script, { mode });
+}
+
 export async function readToolJson(file: string): Promise<Record<string, unknown> | undefined> {
   const text = await readTextOptional(file);
   if (text.trim() === '') return undefined;
@@ -50,8 +63,11 @@ export async function readTextOptional(file: string): Promise<string> {
   return (await readOptionalFile(file))?.toString('utf8') ?? '';
 }
 
+/** The line ending a tool's file uses: CRLF where it has one, else LF. */
+export const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
+
 export function splitLines(text: string): { lines: string[]; eol: string } {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = eolOf(text);
   if (text === '') return { lines: [], eol };
   return { lines: text.replace(/\r?\n$/, '').split(/\r?\n/), eol };
 }

@@ -8,7 +8,7 @@ import { AmplifyError, errorLine, usageError } from '../errors.js';
 import { isLoopbackHost } from '../net/hosts.js';
 import { formatGitCredential, formatGitQuit, GIT_CAPABILITIES, parseGitRequest } from '../protocols/git.js';
 import { normalizeOrigin } from '../protocols/hosts.js';
-import { escapeRegExp, exists } from '../setup/files.js';
+import { escapeRegExp, exists, shellQuote } from '../setup/files.js';
 import { gitHelperPath } from '../setup/paths.js';
 import { readConfig } from '../store/config.js';
 import type { ToolEntry, ToolSetup } from './types.js';
@@ -105,7 +105,7 @@ export const gitSetup: ToolSetup = {
   async configure(ctx, _request, hosts) {
     const helper = gitHelperPath();
     // git runs a helper given by absolute path through the shell: quote it where it has spaces.
-    const value = /\s/.test(helper) ? `'${helper.replace(/'/g, `'\\''`)}'` : helper;
+    const value = /\s/.test(helper) ? shellQuote(helper) : helper;
     for (const origin of hosts) {
       // Reset first (an empty helper clears the inherited list), as `gh auth setup-git` does.
       await ctx.runTool('git', ['config', '--global', '--replace-all', `credential.${origin}.helper`, '']);

@@ -6,7 +6,7 @@ import { getAccessToken } from '../accounts/tokens.js';
 import type { HelperAnswer, HelperContext } from '../credential/io.js';
 import { AmplifyError, errorLine } from '../errors.js';
 import { formatNpmToken, npmRegistryKey } from '../protocols/npm.js';
-import { npmrcPath, placeholderLine, removeNpmrcLine } from '../setup/npmrc.js';
+import { hasNpmrcLine, npmrcPath, placeholderLine, removeNpmrcLine } from '../setup/npmrc.js';
 import { readConfig } from '../store/config.js';
 import type { ToolEntry, ToolSetup } from './types.js';
 
@@ -96,10 +96,10 @@ export const npmSetup: ToolSetup = {
 
   async check(ctx, binding) {
     const file = npmrcPath(ctx);
-    const text = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
+    const lines = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
     // auth exec sets npm_config_<key>:_authToken; the placeholder an earlier setup npm wrote makes pnpm drop the whole file.
-    const line = `${binding.host}:_authToken=\${NODE_AUTH_TOKEN}`;
-    if (text.some((l) => l.replace(/\s*=\s*/, '=').trim() === line)) {
+    const line = placeholderLine(binding.host);
+    if (hasNpmrcLine(lines, line)) {
       return { ok: false, detail: `${file} still has ${line}, which pnpm reads as a reason to drop the whole file while NODE_AUTH_TOKEN is unset`, fix: `${setupCommand(binding)} (it removes the line)` };
     }
     return { ok: true, detail: `amplify auth exec sets npm_config_${binding.host}:_authToken (run npm through \`amplify auth exec -- npm …\`)` };

@@ -1,9 +1,9 @@
 // pnpm: `setup pnpm --registry` (a tokenHelper launcher in the user .npmrc); it answers through `credential npm`.
-import { constants, mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { constants, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { npmRegistryKey } from '../protocols/npm.js';
-import { exists, joinLines, readTextOptional, splitLines, writeToolFile } from '../setup/files.js';
+import { exists, joinLines, readTextOptional, shellQuote, splitLines, writeLauncher, writeToolFile } from '../setup/files.js';
 import { hasNpmrcLine, isNpmSettingLine, npmrcPath, placeholderLine, removeNpmrcLine } from '../setup/npmrc.js';
 import { amplifyBinPath } from '../setup/paths.js';
 import type { ToolEntry, SetupContext, ToolChange, ToolSetup } from './types.js';
@@ -32,15 +32,11 @@ export const pnpmLauncherPath = (ctx: Pick<Context, 'configDir'>, key: string): 
 // node:crypto once a setup runs, not when this module loads: every command of the CLI loads the tool table.
 const sha256 = (text: string): string => process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
 
-const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-
 async function configurePnpm(ctx: SetupContext, registry: string, key: string): Promise<ToolChange> {
   const launcher = pnpmLauncherPath(ctx, key);
   // node and the bundle by absolute path (pnpm's PATH may hold neither); the token is fetched at each run, never written here.
   const script = `#!/bin/sh\n# Written by amplify auth setup pnpm for ${key}: prints "Bearer <token>" for pnpm's tokenHelper.\nexec ${[process.execPath, amplifyBinPath(), 'credential', 'npm', '--registry', registry, '--bearer'].map(shellQuote).join(' ')}\n`;
-  await mkdir(dirname(launcher), { recursive: true, mode: 0o700 });
-  const { writeWhole } = await import('../store/write.js');
-  await writeWhole(launcher, script, { mode: 0o700 });
+  await writeLauncher(launcher, script, 0o700);
   const file = npmrcPath(ctx);
   const line = `${key}:tokenHelper=${launcher}`;
   const text = await readTextOptional(file);

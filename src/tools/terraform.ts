@@ -1,6 +1,6 @@
 // Terraform and OpenTofu: terraform-credentials-amplify get|store|forget <host>, and `setup terraform --host`
 // (a credentials_helper block in the CLI config, and the launcher in ~/.terraform.d/plugins).
-import { constants, mkdir, readFile, rm } from 'node:fs/promises';
+import { constants, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveBinding } from '../accounts/bindings.js';
 import { dropBoundAccessToken, getAccessToken } from '../accounts/tokens.js';
@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import type { HelperAnswer, HelperContext } from '../credential/io.js';
 import { AmplifyError, usageError } from '../errors.js';
 import { formatTerraformCredentials, parseTerraformArgs, parseTerraformStore, normalizeTerraformHost } from '../protocols/terraform.js';
-import { exists, home as HOME, writeToolFile } from '../setup/files.js';
+import { eolOf, exists, home as HOME, readTextOptional, shellQuote, writeLauncher, writeToolFile } from '../setup/files.js';
 import { terraformHelperPath } from '../setup/paths.js';
 import { readConfig } from '../store/config.js';
 import { readOptionalFile } from '../store/files.js';
@@ -104,27 +104,25 @@ const LAUNCHER_MARK = '# amplify-auth: Terraform credentials helper launcher';
 
 export const terraformLauncherPath = (ctx: Pick<Context, 'env'>): string => join(HOME(ctx), '.terraform.d', 'plugins', 'terraform-credentials-amplify');
 
-/** Terraform's CLI config (TF_CLI_CONFIG_FILE, else ~/.terraformrc), and OpenTofu's ~/.tofurc where it exists. */
+/** Terraform's CLI config: TF_CLI_CONFIG_FILE, else ~/.terraformrc. */
+const terraformConfigFile = (ctx: Pick<Context, 'env'>): string => ctx.env.TF_CLI_CONFIG_FILE || join(HOME(ctx), '.terraformrc');
+
+/** Terraform's CLI config, and OpenTofu's ~/.tofurc where it exists. */
 export async function terraformConfigFiles(ctx: Pick<Context, 'env'>): Promise<string[]> {
-  const main = ctx.env.TF_CLI_CONFIG_FILE || join(HOME(ctx), '.terraformrc');
+  const main = terraformConfigFile(ctx);
   const tofu = join(HOME(ctx), '.tofurc');
   return tofu !== main && (await readOptionalFile(tofu)) !== undefined ? [main, tofu] : [main];
 }
 
-const quote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`;
-
 /** The launcher: node and this package's helper by absolute path (Terraform runs plugins without a shell's PATH lookups of ours). No token. */
-export const terraformLauncher = (): string => `#!/bin/sh\n${LAUNCHER_MARK} (written by \`amplify auth setup terraform\`; no token in it)\nexec ${quote(process.execPath)} ${quote(terraformHelperPath())} "$@"\n`;
-
-const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
-const text = async (file: string): Promise<string> => (await readOptionalFile(file))?.toString('utf8') ?? '';
+export const terraformLauncher = (): string => `#!/bin/sh\n${LAUNCHER_MARK} (written by \`amplify auth setup terraform\`; no token in it)\nexec ${shellQuote(process.execPath)} ${shellQuote(terraformHelperPath())} "$@"\n`;
 
 export async function configureTerraform(ctx: Pick<Context, 'env'>): Promise<ToolChange> {
   const files = await terraformConfigFiles(ctx);
   const plans: Array<{ file: string; next: string | null }> = [];
   // Every file checked before any is written: Terraform takes one credentials_helper block only.
   for (const file of files) {
-    const current = await text(file);
+    const current = await readTextOptional(file);
     const helper = ANY_HELPER.exec(current)?.[1];
     if (helper === 'amplify') plans.push({ file, next: null });
     else if (helper !== undefined) throw new AmplifyError('ECONFIG', `${file} already names credentials_helper "${helper}", and Terraform takes only one; remove that block first (amplify left the file unchanged).`);
@@ -142,9 +140,7 @@ export async function configureTerraform(ctx: Pick<Context, 'env'>): Promise<Too
     }
   }
   const launcher = terraformLauncherPath(ctx);
-  await mkdir(join(launcher, '..'), { recursive: true, mode: 0o755 });
-  const { writeWhole } = await import('../store/write.js');
-  await writeWhole(launcher, terraformLauncher(), { mode: 0o755 });
+  await writeLauncher(launcher, terraformLauncher(), 0o755);
   changed.push(`${launcher}: runs ${terraformHelperPath()}`);
   return { changed, notes: [] };
 }
@@ -153,7 +149,7 @@ export async function configureTerraform(ctx: Pick<Context, 'env'>): Promise<Too
 export async function unconfigureTerraform(ctx: Pick<Context, 'env'>): Promise<ToolChange> {
   const changed: string[] = [];
   for (const file of await terraformConfigFiles(ctx)) {
-    const current = await text(file);
+    const current = await readTextOptional(file);
     if (current === '') continue;
     const lines = current.split(/(?<=\n)/);
     const kept = lines.filter((line) => !OUR_LINE.test(line.replace(/\r?\n$/, '')));
@@ -162,7 +158,7 @@ export async function unconfigureTerraform(ctx: Pick<Context, 'env'>): Promise<T
     changed.push(`${file}: removed ${TERRAFORM_BLOCK}`);
   }
   const launcher = terraformLauncherPath(ctx);
-  if ((await text(launcher)).includes(LAUNCHER_MARK)) {
+  if ((await readTextOptional(launcher)).includes(LAUNCHER_MARK)) {
     await rm(launcher, { force: true });
     changed.push(`${launcher}: removed`);
   }
@@ -186,7 +182,7 @@ export const terraformSetup: ToolSetup = {
   async check(ctx) {
     const helper = terraformLauncherPath(ctx);
     if (!(await exists(helper, constants.X_OK))) return { ok: false, detail: `${helper} is not installed (or cannot be run)` };
-    const file = ctx.env.TF_CLI_CONFIG_FILE || join(HOME(ctx), '.terraformrc');
+    const file = terraformConfigFile(ctx);
     if (!/credentials_helper\s+"amplify"/.test(await readFile(file, 'utf8').catch(() => ''))) return { ok: false, detail: `${file} has no credentials_helper "amplify" block` };
     return { ok: true, detail: `${file} names the amplify credentials helper; ${helper} is installed` };
   },
