@@ -27,6 +27,10 @@ export interface OAuthError {
   description?: string;
 }
 
+/** What an issuer's invalid_grant says: `<issuer> refused the grant[ while <doing>] (<description>)`. */
+export const grantRefused = (issuer: string, description: string | undefined, doing?: string): string =>
+  `${issuer} refused the grant${doing === undefined ? '' : ` while ${doing}`} (${description ?? 'invalid_grant'})`;
+
 /** An error in parts; its line is `<fault><join><hint>.` and then the note. */
 export interface ErrorParts {
   /** What went wrong, without its closing full stop. */

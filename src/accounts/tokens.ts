@@ -2,7 +2,7 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { AmplifyError, clause, isAmplifyError, type ErrorCode } from '../errors.js';
+import { AmplifyError, clause, grantRefused, isAmplifyError, type ErrorCode } from '../errors.js';
 import type { TokenSet } from '../flows/tokens.js';
 import { registerSecret } from '../log.js';
 import type { AccountRecord, ConfigFile } from '../store/config.js';
@@ -393,8 +393,9 @@ async function onRefreshRefused(
   if (outcome === 'newer') return refreshUnderLock(ctx, name, minValidityMs, secrets, lock, since);
   if (outcome === 'gone') throw new AmplifyError('ENOACCOUNT', `${name} was logged out while its token was being refreshed.`);
   // The issuer's refusal of this refresh, said without "while refreshing <name>": the line is about <name> already.
-  const refusal = error.oauthError?.error === 'invalid_grant' && error.doing === `refreshing ${name}` ? `${error.issuer} refused the grant (${error.oauthError.description ?? 'invalid_grant'})` : undefined;
-  throw needsLoginError(record, refusal === undefined ? clause(error) : error.parts?.note === undefined ? refusal : `${refusal}. ${error.parts.note}`);
+  const ours = error.oauthError?.error === 'invalid_grant' && error.doing === `refreshing ${name}`;
+  const why = ours ? [grantRefused(error.issuer ?? record.issuer, error.oauthError?.description), error.parts?.note].filter((part) => part !== undefined).join('. ') : clause(error);
+  throw needsLoginError(record, why);
 }
 
 async function revokeQuietly(ctx: TokenContext, record: AccountRecord, metadata: Record<string, unknown>, secrets: AccountSecrets): Promise<void> {

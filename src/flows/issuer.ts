@@ -1,7 +1,7 @@
 // Issuer discovery (cached in config.json) and the openid-client Configuration every grant runs over.
 import * as oidc from 'openid-client';
 import type { Context } from '../context.js';
-import { AmplifyError } from '../errors.js';
+import { AmplifyError, grantRefused } from '../errors.js';
 import { printable } from '../log.js';
 import { isLoopbackHost } from '../net/hosts.js';
 import type { EnvName } from '../store/config.js';
@@ -174,7 +174,7 @@ export function issuerError(error: unknown, issuer: string, doing: string): Ampl
   if (typeof said.error === 'string') {
     const refusal = { ...about, note, oauthError: { error: said.error, description: said.error_description } };
     if (said.error === 'invalid_grant') {
-      return new AmplifyError('ENEEDSLOGIN', { ...refusal, fault: `${issuer} refused the grant while ${doing} (${said.error_description ?? 'invalid_grant'})` }, { cause: error });
+      return new AmplifyError('ENEEDSLOGIN', { ...refusal, fault: grantRefused(issuer, said.error_description, doing) }, { cause: error });
     }
     if (said.error === 'invalid_client' || said.error === 'unauthorized_client' || said.error === 'invalid_scope' || said.error === 'access_denied') {
       return new AmplifyError('EAUTH', { ...refusal, fault: `${issuer} refused ${doing}: ${said.error}${detail}` }, { cause: error });
