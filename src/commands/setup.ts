@@ -62,7 +62,7 @@ abstract class SetupToolCommand extends AmplifyCommand {
   }
 }
 
-function setupCommand(name: Tool, spec: SetupSpec): CommandClass {
+function toolSetupCommand(name: Tool, spec: SetupSpec): CommandClass {
   return class extends SetupToolCommand {
     static override paths = [['auth', 'setup', name]];
     static placeholders = spec.placeholder ? { [spec.flag]: spec.placeholder } : undefined;
@@ -91,4 +91,4 @@ function setupCommand(name: Tool, spec: SetupSpec): CommandClass {
 }
 
 /** `amplify auth setup <tool>`, in the table's order. */
-export const SETUP_COMMANDS: CommandClass[] = TOOLS.map((tool) => setupCommand(tool.name, tool.setup));
+export const SETUP_COMMANDS: CommandClass[] = TOOLS.map((tool) => toolSetupCommand(tool.name, tool.setup));
